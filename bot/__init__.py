@@ -1,0 +1,1 @@
+"""Werkbot: the chat-first community bot of De Werkvereniging."""

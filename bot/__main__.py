@@ -1,0 +1,138 @@
+"""``werkbot``: run the bot, open the console chat, migrate, or load demo content."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from bot.adapters.console import ConsoleAdapter
+from bot.app import Werkbot
+from bot.core.adapter import PlatformAdapter
+from config import Settings, SettingsError, load_settings
+
+log = logging.getLogger("werkbot")
+
+
+def platform_adapters(app: Werkbot) -> list[PlatformAdapter]:
+    """An adapter for every platform whose token is set."""
+    adapters: list[PlatformAdapter] = []
+    for platform in app.settings.platform_tokens:
+        raise SettingsError(
+            f"{platform.upper()}_TOKEN is set, but this version of Werkbot has no "
+            f"{platform} adapter yet; unset it to use the console."
+        )
+    return adapters
+
+
+def _console(app: Werkbot, user: str | None) -> ConsoleAdapter:
+    settings = app.settings
+    assert settings.console_files_dir is not None
+    console = ConsoleAdapter(
+        app.router.handle,
+        user=user or settings.console_user,
+        files_dir=Path(settings.console_files_dir),
+    )
+    app.delivery.attach(console)
+    return console
+
+
+async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on every OS
+            pass
+    started: list[PlatformAdapter] = []
+    try:
+        for adapter in adapters:
+            app.delivery.attach(adapter)
+            await adapter.start()
+            started.append(adapter)
+            log.info("%s adapter started", adapter.platform)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("%s adapter did not stop cleanly", adapter.platform)
+
+
+async def _main(args: argparse.Namespace, settings: Settings) -> int:
+    app = Werkbot(settings)
+    try:
+        if args.command == "migrate":
+            await app.db.migrate()
+            print("database is up to date")
+            return 0
+        await app.start()
+        if args.command == "demo" or getattr(args, "demo", False):
+            created = await app.load_demo()
+            message = ", ".join(created) if created else "demo content was already there"
+            print(f"demo: {message}", file=sys.stderr)
+            if args.command == "demo":
+                return 0
+        if args.command == "console":
+            await _console(app, args.user).run()
+            return 0
+        adapters = platform_adapters(app)
+        if not adapters:
+            log.warning("no platform token set: starting the console chat")
+            await _console(app, getattr(args, "user", None)).run()
+            return 0
+        await _serve(app, adapters)
+        return 0
+    finally:
+        await app.stop()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="werkbot", description="Werkbot of De Werkvereniging")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="start every adapter whose token is set (else the console)")
+    run.add_argument("--demo", action="store_true", help="load demo content first")
+    run.add_argument("--user", help="console user name when the console starts")
+    console = sub.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--user", help="console user name (default: CONSOLE_USER or console)")
+    console.add_argument("--demo", action="store_true", help="load demo content first")
+    sub.add_parser("migrate", help="bring the database up to date and exit")
+    sub.add_parser("demo", help="load demo content and exit")
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args.command = "run"
+        args.demo = False
+        args.user = None
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"werkbot: {error}", file=sys.stderr)
+        return 2
+    level = settings.log_level
+    if args.command == "console" and level == "INFO":
+        level = "WARNING"  # keep the chat readable; LOG_LEVEL=DEBUG shows everything
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return asyncio.run(_main(args, settings))
+    except SettingsError as error:
+        print(f"werkbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

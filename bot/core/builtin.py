@@ -1,0 +1,56 @@
+"""Commands every Werkbot has, whatever cogs are loaded: help and stopping a conversation."""
+
+from __future__ import annotations
+
+from bot.core.arguments import usage
+from bot.core.commands import Command, Registry
+from bot.core.context import Context
+from bot.core.conversation import Conversations
+from bot.core.i18n import N_, _, translate
+from bot.core.types import Reply, Role
+
+
+class BuiltinCommands:
+    def __init__(self, registry: Registry, conversations: Conversations) -> None:
+        self._registry = registry
+        self._conversations = conversations
+
+    def register(self, registry: Registry) -> None:
+        registry.add_commands(
+            [
+                Command(
+                    "hulp",
+                    "help",
+                    N_("Show the commands you can use"),
+                    self.help,
+                    role=Role.GUEST,
+                ),
+                Command(
+                    "stop",
+                    "cancel",
+                    N_("Stop the question you are answering now"),
+                    self.stop,
+                    role=Role.GUEST,
+                ),
+            ]
+        )
+
+    async def help(self, ctx: Context) -> Reply:
+        """Lists only what the caller may use, in the caller's language, with both names."""
+        lines = [_("What I can do for you:")]
+        for command in self._registry.visible_to(ctx.caller.role):
+            first, other = (
+                (command.alias, command.name) if ctx.language == "en" else command.names
+            )
+            shown = usage(command).replace(f"/{command.name}", f"/{first}", 1)
+            lines.append(f"{shown}  (/{other}) — {translate(command.description, ctx.language)}")
+        if not ctx.caller.is_member:
+            lines.append("")
+            lines.append(_("Not registered yet? Start with /registreer."))
+        return Reply("\n".join(lines))
+
+    async def stop(self, ctx: Context) -> Reply:
+        """A way out of any conversation, so nobody gets stuck in a question."""
+        if await self._conversations.cancel(ctx):
+            return Reply(_("Stopped. What you already saved stays saved."))
+        return Reply(_("There is nothing to stop."))

@@ -1,0 +1,166 @@
+"""Declaring commands and button actions once, for every platform.
+
+A cog declares a :class:`Command` with a Dutch name, an English alias, descriptions (an
+English message id translated through the catalogs), the role it needs and typed
+arguments limited to what both Discord and Telegram can express. Adapters read the
+:class:`Registry` to build slash commands and command menus; the router uses it to find
+handlers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from bot.core.types import Attachment, Reply, Role
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+    from bot.core.delivery import Outbound
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+Replies = Reply | Sequence[Reply] | None
+CommandHandler = Callable[["Context"], Awaitable[Replies]]
+ActionHandler = Callable[["Context", list[str]], Awaitable[Replies]]
+UploadHandler = Callable[["Context", Attachment], Awaitable[Replies]]
+JobHandler = Callable[[dict[str, Any]], Awaitable[Sequence["Outbound"] | None]]
+
+
+class ArgKind(Enum):
+    TEXT = "text"
+    INTEGER = "integer"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument. ``rest`` makes a text argument take the rest of the line."""
+
+    name: str
+    description: str
+    kind: ArgKind = ArgKind.TEXT
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int = 500
+    rest: bool = False
+
+    def __post_init__(self) -> None:
+        if not NAME_PATTERN.match(self.name):
+            raise ValueError(f"argument name {self.name!r} must be lower-case a-z, 0-9, _")
+        if self.kind is ArgKind.CHOICE and not self.choices:
+            raise ValueError(f"choice argument {self.name!r} needs choices")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command as every platform shows it: ``/name`` (Dutch) and ``/alias`` (English)."""
+
+    name: str
+    alias: str
+    description: str
+    handler: CommandHandler
+    role: Role = Role.MEMBER
+    args: tuple[Arg, ...] = ()
+    personal: bool = False
+    """Runs in the private chat: a personal flow or personal data."""
+
+    def __post_init__(self) -> None:
+        for value in (self.name, self.alias):
+            if not NAME_PATTERN.match(value):
+                raise ValueError(f"command name {value!r} must match {NAME_PATTERN.pattern}")
+        seen_optional = False
+        for index, arg in enumerate(self.args):
+            if arg.rest and index != len(self.args) - 1:
+                raise ValueError(f"{self.name}: only the last argument may take the rest")
+            if not arg.required:
+                seen_optional = True
+            elif seen_optional:
+                raise ValueError(f"{self.name}: required argument after an optional one")
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return (self.name, self.alias)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button action: the part of the action string before the first ``:``."""
+
+    prefix: str
+    handler: ActionHandler
+    role: Role = Role.GUEST
+
+
+class PersonalDataHook:
+    """What a module that stores personal data offers for the AVG/GDPR rights.
+
+    ``export`` returns everything it holds on a member (JSON-serialisable); ``erase``
+    deletes it, leaving only anonymous aggregates. Both run inside the erasure of the
+    member, so a module that forgets to register would leave data behind: register.
+    """
+
+    name: str = "module"
+
+    async def export(self, member_id: int) -> dict[str, Any]:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+    async def erase(self, member_id: int) -> None:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+
+@dataclass
+class Registry:
+    """Everything the cogs declared: commands, actions, uploads, jobs and privacy hooks."""
+
+    commands: list[Command] = field(default_factory=list)
+    actions: dict[str, Action] = field(default_factory=dict)
+    upload_handlers: list[UploadHandler] = field(default_factory=list)
+    job_handlers: dict[str, JobHandler] = field(default_factory=dict)
+    personal_data: list[PersonalDataHook] = field(default_factory=list)
+    demo_loaders: list[Callable[[], Awaitable[list[str]]]] = field(default_factory=list)
+    _by_name: dict[str, Command] = field(default_factory=dict)
+
+    def command(self, command: Command) -> Command:
+        for name in command.names:
+            if name in self._by_name and self._by_name[name] is not command:
+                raise ValueError(f"command name /{name} is declared twice")
+        self.commands.append(command)
+        for name in command.names:
+            self._by_name[name] = command
+        return command
+
+    def add_commands(self, commands: Iterable[Command]) -> None:
+        for command in commands:
+            self.command(command)
+
+    def action(self, action: Action) -> None:
+        if ":" in action.prefix or action.prefix in self.actions:
+            raise ValueError(f"action prefix {action.prefix!r} is invalid or declared twice")
+        self.actions[action.prefix] = action
+
+    def upload(self, handler: UploadHandler) -> None:
+        self.upload_handlers.append(handler)
+
+    def job(self, kind: str, handler: JobHandler) -> None:
+        if kind in self.job_handlers:
+            raise ValueError(f"job kind {kind!r} declared twice")
+        self.job_handlers[kind] = handler
+
+    def personal_data_hook(self, hook: PersonalDataHook) -> None:
+        self.personal_data.append(hook)
+
+    def demo(self, loader: Callable[[], Awaitable[list[str]]]) -> None:
+        self.demo_loaders.append(loader)
+
+    def find(self, name: str) -> Command | None:
+        return self._by_name.get(name.lower())
+
+    def visible_to(self, role: Role) -> list[Command]:
+        """The commands a caller with ``role`` may use, in declaration order."""
+        return [command for command in self.commands if command.role <= role]

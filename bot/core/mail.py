@@ -1,0 +1,16 @@
+"""What services need to send mail; the SMTP and development implementations live in bot.mail."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class MailError(Exception):
+    """The mail could not be handed to the mail server."""
+
+
+class Mailer(Protocol):
+    development: bool
+    """True when no SMTP server is set: mail goes to the log instead."""
+
+    async def send(self, to: str, subject: str, body: str) -> None: ...

@@ -1,0 +1,198 @@
+"""The router: one neutral event in, neutral replies out.
+
+It applies the rules every platform shares: flood control, the caller's role and
+language, argument checking, conversations, and turning every failure into a short
+message in the caller's language. Nothing it returns is ever a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+from bot.core.arguments import check_typed, parse_text
+from bot.core.commands import Command, Registry, Replies
+from bot.core.context import Context
+from bot.core.conversation import ACTION_PREFIX, Conversations
+from bot.core.directory import MemberDirectory
+from bot.core.errors import UserError
+from bot.core.i18n import _, set_language
+from bot.core.ratelimit import RateLimiter, Verdict
+from bot.core.types import (
+    ButtonPress,
+    Caller,
+    CommandCall,
+    FileUpload,
+    Incoming,
+    Reply,
+    Role,
+    TextMessage,
+)
+
+log = logging.getLogger(__name__)
+
+ROLE_NAMES = {
+    Role.GUEST: "",
+    Role.MEMBER: "registered members",
+    Role.OPJUTTER: "opjutters",
+    Role.ORGANIZER: "organizers",
+    Role.ADMIN: "admins",
+}
+
+
+def as_list(replies: Replies) -> list[Reply]:
+    if replies is None:
+        return []
+    if isinstance(replies, Reply):
+        return [replies]
+    return list(replies)
+
+
+def looks_binary(text: str) -> bool:
+    """Control characters other than line breaks and tabs mean this is not a typed message."""
+    return any(
+        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text
+    ) or "\ufffd" in text
+
+
+class Router:
+    def __init__(
+        self,
+        registry: Registry,
+        directory: MemberDirectory,
+        conversations: Conversations,
+        limiter: RateLimiter,
+        *,
+        max_length: int = 2000,
+    ) -> None:
+        self.registry = registry
+        self._directory = directory
+        self._conversations = conversations
+        self._limiter = limiter
+        self._max_length = max_length
+
+    async def handle(self, event: Incoming) -> list[Reply]:
+        """Handle one event from any adapter and return what to answer in that chat."""
+        verdict = self._limiter.check(event.identity.key)
+        if verdict is Verdict.DROP:
+            return []
+        try:
+            caller = await self._directory.caller(event.identity)
+        except Exception:
+            log.exception("could not resolve %s", event.identity.key)
+            set_language(event.identity.language_hint)
+            return [Reply(_("Something went wrong on our side. Nothing was changed; please try again later."))]
+        set_language(caller.language)
+        if verdict is Verdict.WARN:
+            return [Reply(_("You are sending messages very quickly. Please slow down a little."))]
+        try:
+            return await self._dispatch(event, caller)
+        except UserError as problem:
+            return [Reply(problem.message)]
+        except Exception:
+            log.exception("handler failed for %s from %s", type(event).__name__, event.identity.key)
+            return [Reply(_("Something went wrong on our side. Nothing was changed; please try again later."))]
+
+    async def _dispatch(self, event: Incoming, caller: Caller) -> list[Reply]:
+        if isinstance(event, CommandCall):
+            return await self._command(event, caller, event.name, event.raw_args, event.args)
+        if isinstance(event, ButtonPress):
+            return await self._button(event, caller)
+        if isinstance(event, FileUpload):
+            return await self._upload(event, caller)
+        if isinstance(event, TextMessage):
+            return await self._text(event, caller)
+        raise TypeError(f"unknown event {event!r}")
+
+    def _check_text(self, text: str) -> None:
+        if looks_binary(text):
+            raise UserError(_("I can only read typed text."))
+        if len(text) > self._max_length:
+            raise UserError(
+                _("That message is too long (at most {count} characters).").format(
+                    count=self._max_length
+                )
+            )
+
+    async def _text(self, event: TextMessage, caller: Caller) -> list[Reply]:
+        text = event.text or ""
+        self._check_text(text)
+        stripped = text.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            head, _sep, rest = stripped[1:].partition(" ")
+            name = head.split("@", 1)[0]
+            return await self._command(event, caller, name, rest, None)
+        ctx = Context(event.identity, event.chat, caller)
+        replies = await self._conversations.handle_text(ctx, stripped)
+        if replies is not None:
+            return replies
+        if not event.chat.is_private:
+            return []  # chatter in a group is not for the bot
+        if not stripped:
+            return []
+        return [Reply(_("I only understand commands. Type /hulp to see what I can do."))]
+
+    async def _command(
+        self,
+        event: Incoming,
+        caller: Caller,
+        name: str,
+        raw: str | None,
+        typed: dict | None,
+    ) -> list[Reply]:
+        command = self.registry.find(name)
+        if command is None:
+            return [
+                Reply(
+                    _("I don't know the command /{name}. Type /hulp for the list.").format(
+                        name=name[:32]
+                    )
+                )
+            ]
+        if raw is not None:
+            self._check_text(raw)
+        self._check_role(command, caller)
+        if command.personal and not event.chat.is_private:
+            return [
+                Reply(
+                    _("That is personal; let's continue in a private chat."),
+                    private=True,
+                    continue_privately=command.name,
+                )
+            ]
+        args = check_typed(command, typed) if typed is not None else parse_text(command, raw)
+        ctx = Context(event.identity, event.chat, caller, args, command)
+        return as_list(await command.handler(ctx))
+
+    def _check_role(self, command: Command, caller: Caller) -> None:
+        if caller.role >= command.role:
+            return
+        if command.role is Role.MEMBER:
+            raise UserError(_("This is for registered members. Use /registreer to sign up."))
+        who = _(ROLE_NAMES[command.role])
+        raise UserError(_("Only {who} may use /{name}.").format(who=who, name=command.name))
+
+    async def _button(self, event: ButtonPress, caller: Caller) -> list[Reply]:
+        prefix, _sep, rest = event.action.partition(":")
+        parts = rest.split(":") if rest else []
+        ctx = Context(event.identity, event.chat, caller)
+        if prefix == ACTION_PREFIX:
+            return await self._conversations.handle_button(ctx, parts)
+        action = self.registry.actions.get(prefix)
+        if action is None:
+            return [Reply(_("This button no longer works."))]
+        if caller.role < action.role:
+            raise UserError(_("This button is not for you."))
+        return as_list(await action.handler(ctx, parts))
+
+    async def _upload(self, event: FileUpload, caller: Caller) -> list[Reply]:
+        ctx = Context(event.identity, event.chat, caller, upload=event.attachment)
+        replies = await self._conversations.handle_file(ctx, event.attachment)
+        if replies is not None:
+            return replies
+        for handler in self.registry.upload_handlers:
+            result = await handler(ctx, event.attachment)
+            if result is not None:
+                return as_list(result)
+        return [Reply(_("I don't know what to do with this file."))]
+

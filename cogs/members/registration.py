@@ -1,0 +1,178 @@
+"""The registration conversation: name, e-mail, work situation, province, consent, code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.context import Context
+from bot.core.conversation import Flow, Outcome
+from bot.core.errors import InvalidAnswer, UserError
+from bot.core.i18n import _
+from bot.core.types import Button, Reply
+from cogs.members.choices import PROVINCES, WORK_SITUATIONS, label, match
+from cogs.members.service import MemberService, VerifyResult
+
+FLOW = "registration"
+
+
+def privacy_statement() -> str:
+    return _(
+        "Privacy: De Werkvereniging stores your name, e-mail address, work situation and "
+        "province to let you take part and to show results per group. Survey results are "
+        "only published as totals. We never sell or share your data. You can see "
+        "everything we hold with /mijngegevens and erase it with /vergeetmij."
+    )
+
+
+def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+class RegistrationFlow(Flow):
+    name = FLOW
+    first_step = "name"
+
+    def __init__(self, members: MemberService) -> None:
+        self._members = members
+
+    async def prompt(self, ctx: Context, step: str, data: dict[str, Any]) -> Reply:
+        total = 6 if self._members.require_verification else 5
+        position = {"name": 1, "email": 2, "work": 3, "province": 4, "consent": 5, "code": 6}
+        head = _("Registration, step {n} of {total}.").format(n=position[step], total=total) + " "
+        if step == "name":
+            return Reply(head + _("What is your name?") + "\n" + _("(Type /stop to stop.)"),
+                         private=True)
+        if step == "email":
+            return Reply(
+                head + _("What is your e-mail address? We send you a code to confirm it."),
+                private=True,
+            )
+        if step == "work":
+            options = [
+                self.button(step, label(WORK_SITUATIONS, code), code) for code in WORK_SITUATIONS
+            ]
+            return Reply(head + _("What is your work situation?"), _rows(options, 2), private=True)
+        if step == "province":
+            options = [self.button(step, label(PROVINCES, code), code) for code in PROVINCES]
+            return Reply(head + _("In which province do you live?"), _rows(options, 3),
+                         private=True)
+        if step == "consent":
+            summary = _(
+                "Name: {name}\nE-mail: {email}\nWork situation: {work}\nProvince: {province}"
+            ).format(
+                name=data["name"],
+                email=data["email"],
+                work=label(WORK_SITUATIONS, data["work"]),
+                province=label(PROVINCES, data["province"]),
+            )
+            return Reply(
+                head + summary + "\n\n" + privacy_statement() + "\n\n"
+                + _("Do you agree with the privacy statement?"),
+                ((self.button(step, _("Yes, I agree"), "yes"),
+                  self.button(step, _("No"), "no")),),
+                private=True,
+            )
+        if step == "code":
+            return Reply(
+                head + _("Type the 6-digit code we sent to {email}.").format(
+                    email=data.get("email", "")
+                ),
+                ((self.button(step, _("Send a new code"), "resend"),),),
+                private=True,
+            )
+        raise ValueError(step)
+
+    async def accept(self, ctx: Context, step: str, data: dict[str, Any], answer: str) -> Outcome:
+        try:
+            return await self._accept(ctx, step, data, answer)
+        except InvalidAnswer:
+            raise
+        except UserError as problem:
+            raise InvalidAnswer(problem.message) from None
+
+    async def _accept(self, ctx: Context, step: str, data: dict[str, Any], answer: str) -> Outcome:
+        if step == "name":
+            data["name"] = self._members.clean_name(answer)
+            return Outcome("email")
+        if step == "email":
+            data["email"] = await self._members.clean_email(answer)
+            return Outcome("work")
+        if step == "work":
+            code = match(WORK_SITUATIONS, answer)
+            if code is None:
+                raise InvalidAnswer(_("Please choose one of the buttons."))
+            data["work"] = code
+            return Outcome("province")
+        if step == "province":
+            code = match(PROVINCES, answer)
+            if code is None:
+                raise InvalidAnswer(_("Please choose one of the buttons."))
+            data["province"] = code
+            return Outcome("consent")
+        if step == "consent":
+            return await self._consent(ctx, data, answer)
+        if step == "code":
+            return await self._code(ctx, data, answer)
+        raise ValueError(step)
+
+    async def _consent(self, ctx: Context, data: dict[str, Any], answer: str) -> Outcome:
+        choice = answer.strip().lower()
+        if choice in ("no", "nee", "n"):
+            return Outcome(
+                None,
+                [Reply(_("Without your consent we cannot register you. Nothing was stored."))],
+            )
+        if choice not in ("yes", "ja", "j", "y"):
+            raise InvalidAnswer(_("Please answer with the buttons: yes or no."))
+        member_id = await self._members.register(
+            ctx.identity.platform,
+            ctx.identity.user_id,
+            name=data["name"],
+            email=data["email"],
+            work_situation=data["work"],
+            province=data["province"],
+            language=ctx.language,
+        )
+        data["member_id"] = member_id
+        if not self._members.require_verification:
+            return Outcome(None, [self._welcome(data)])
+        replies = [Reply(_("Thank you! You are registered."), private=True)]
+        replies.extend(await self._send(ctx, member_id, force=True))
+        return Outcome("code", replies)
+
+    async def _send(self, ctx: Context, member_id: int, *, force: bool = False) -> list[Reply]:
+        code = await self._members.send_code(member_id, force=force)
+        if self._members.mail_in_development and ctx.platform == "console":
+            return [
+                Reply(
+                    _("Development mode (no mail server set): your code is {code}.").format(
+                        code=code
+                    ),
+                    private=True,
+                )
+            ]
+        return []
+
+    async def _code(self, ctx: Context, data: dict[str, Any], answer: str) -> Outcome:
+        member_id = int(data["member_id"])
+        if answer.strip().lower() == "resend":
+            return Outcome("code", [Reply(_("A new code is on its way.")),
+                                    *await self._send(ctx, member_id)])
+        result = await self._members.verify(member_id, answer)
+        if result in (VerifyResult.OK, VerifyResult.ALREADY):
+            return Outcome(None, [self._welcome(data)])
+        if result is VerifyResult.WRONG:
+            raise InvalidAnswer(_("That code is not right. Check it and try again."))
+        if result is VerifyResult.EXPIRED:
+            raise InvalidAnswer(_("That code has expired. Ask for a new one with the button."))
+        raise InvalidAnswer(_("Too many wrong tries. Ask for a new code with the button."))
+
+    @staticmethod
+    def _welcome(data: dict[str, Any]) -> Reply:
+        return Reply(
+            _(
+                "Welcome, {name}! You are now a registered member of De Werkvereniging's "
+                "Werkbot. Your voice counts in Jouw Stem. See /hulp for what you can do."
+            ).format(name=data["name"]),
+            private=True,
+        )

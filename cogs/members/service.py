@@ -1,0 +1,371 @@
+"""Member rules: registration, e-mail verification, linking, roles, sponsors, language.
+
+The service takes ids and plain values and returns plain values, so it can be tested and
+benchmarked without any chat. It also answers the core's questions about callers
+(:class:`bot.core.directory.MemberDirectory`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+
+from bot.core.errors import UserError
+from bot.core.i18n import _, normalize_language
+from bot.core.mail import MailError, Mailer
+from bot.core.types import Caller, Identity, Role
+from cogs.members.choices import PROVINCES, WORK_SITUATIONS
+from storage.repositories.members import (
+    EmailTaken,
+    IdentityTaken,
+    MemberRepository,
+    NameTaken,
+    NewMember,
+)
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+EMAIL_PATTERN = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+LINK_LIFETIME = timedelta(minutes=10)
+CODE_LIFETIME = timedelta(minutes=30)
+MAX_CODE_ATTEMPTS = 5
+MAX_CODE_SENDS = 5
+RESEND_PAUSE = timedelta(seconds=60)
+PLATFORM_PREFERENCE = ("telegram", "discord", "console")
+
+
+@dataclass(frozen=True)
+class RolePolicy:
+    """Who is organizer or admin: accounts (``telegram:123``) and platform role ids."""
+
+    organizers: frozenset[str] = frozenset()
+    admins: frozenset[str] = frozenset()
+    organizer_platform_roles: frozenset[str] = frozenset()
+    admin_platform_roles: frozenset[str] = frozenset()
+
+
+class VerifyResult(Enum):
+    OK = "ok"
+    ALREADY = "already"
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    TOO_MANY = "too_many"
+
+
+@dataclass(frozen=True)
+class Profile:
+    member_id: int
+    name: str
+    email: str | None
+    verified: bool
+    kind: str
+    organization: str | None
+    work_situation: str | None
+    province: str | None
+    language: str | None
+    roles: list[str]
+    accounts: list[str] = field(default_factory=list)
+
+
+def _hash(secret: str, *, scope: str) -> str:
+    return hmac.new(scope.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def normalize_link_code(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+class MemberService:
+    def __init__(
+        self,
+        repository: MemberRepository,
+        mailer: Mailer,
+        policy: RolePolicy,
+        *,
+        default_language: str = "nl",
+        require_verification: bool = True,
+    ) -> None:
+        self._repo = repository
+        self._mailer = mailer
+        self._policy = policy
+        self._default_language = default_language
+        self.require_verification = require_verification
+
+    # -- the core's member directory -------------------------------------------------
+
+    async def caller(self, identity: Identity) -> Caller:
+        record = await self._repo.resolve(identity.platform, identity.user_id)
+        member = record.member
+        language = (
+            (member.language if member else None)
+            or (record.identity.language if record.identity else None)
+            or normalize_language(identity.language_hint)
+            or self._default_language
+        )
+        accounts = {identity.key} | {f"{p}:{u}" for p, u in record.linked}
+        role = Role.MEMBER if member is not None else Role.GUEST
+        if "opjutter" in record.roles:
+            role = Role.OPJUTTER
+        if accounts & self._policy.organizers or (
+            identity.platform_roles & self._policy.organizer_platform_roles
+        ):
+            role = Role.ORGANIZER
+        if accounts & self._policy.admins or (
+            identity.platform_roles & self._policy.admin_platform_roles
+        ):
+            role = Role.ADMIN
+        return Caller(
+            member_id=member.id if member else None,
+            role=role,
+            language=language,
+            name=member.name if member else None,
+            verified=bool(member and member.email_verified_at),
+            kind=member.kind if member else None,
+        )
+
+    async def contact_points(self, member_id: int) -> tuple[str | None, list[tuple[str, str]]]:
+        member = await self._repo.get(member_id)
+        if member is None:
+            return None, []
+        identities = [i for i in await self._repo.identities_of(member_id) if not i.unreachable_at]
+        identities.sort(
+            key=lambda i: PLATFORM_PREFERENCE.index(i.platform)
+            if i.platform in PLATFORM_PREFERENCE
+            else len(PLATFORM_PREFERENCE)
+        )
+        return member.language or self._default_language, [(i.platform, i.user_id) for i in identities]
+
+    async def mark_unreachable(self, platform: str, user_id: str) -> None:
+        await self._repo.mark_unreachable(platform, user_id)
+
+    # -- registration ------------------------------------------------------------------
+
+    @staticmethod
+    def clean_name(text: str) -> str:
+        name = " ".join(text.split())
+        if len(name) < 2 or len(name) > 80:
+            raise UserError(_("Please give a name of 2 to 80 characters."))
+        if not any(ch.isalpha() for ch in name) or "http" in name.lower() or "@" in name:
+            raise UserError(_("That does not look like a name. Please type your name."))
+        return name
+
+    async def clean_email(self, text: str) -> str:
+        email = text.strip()
+        if len(email) > 254 or not EMAIL_PATTERN.match(email):
+            raise UserError(_("That is not a valid e-mail address. Example: naam@voorbeeld.nl"))
+        local, _at, domain = email.rpartition("@")
+        email = f"{local}@{domain.lower()}"
+        existing = await self._repo.by_email(email)
+        if existing is not None and existing.erased_at is None:
+            raise UserError(
+                _(
+                    "This e-mail address is already registered. If that is you, link this "
+                    "account with /koppel from the account you registered with."
+                )
+            )
+        return email
+
+    async def register(
+        self,
+        platform: str,
+        user_id: str,
+        *,
+        name: str,
+        email: str,
+        work_situation: str,
+        province: str,
+        language: str | None,
+    ) -> int:
+        """Create the member once consent is given; returns the member id."""
+        if work_situation not in WORK_SITUATIONS or province not in PROVINCES:
+            raise UserError(_("Something in your answers is not valid. Please start again."))
+        record = await self._repo.resolve(platform, user_id)
+        if record.member is not None:
+            return int(record.member.id)  # a repeated consent after a restart
+        try:
+            member = await self._repo.create(
+                platform,
+                user_id,
+                NewMember(name, email, work_situation, province, language, utcnow()),
+            )
+        except EmailTaken:
+            raise UserError(
+                _("This e-mail address was registered a moment ago. Use /koppel to link accounts.")
+            ) from None
+        except IdentityTaken:
+            raise UserError(_("This account already belongs to a member. See /profiel.")) from None
+        log.info("member %s registered from %s", member.id, platform)
+        return int(member.id)  # type: ignore[arg-type]
+
+    async def send_code(self, member_id: int, *, force: bool = False) -> str:
+        """Mail a new 6-digit code; returns it (development mode shows it on the console)."""
+        member = await self._repo.get(member_id)
+        if member is None or member.email is None:
+            raise UserError(_("You are not registered yet. Use /registreer to sign up."))
+        previous = await self._repo.verification(member_id)
+        now = utcnow()
+        if previous is not None and not force:
+            if previous.sent_count >= MAX_CODE_SENDS and previous.expires_at > now:
+                raise UserError(
+                    _("You asked for many codes. Please use the last one or wait half an hour.")
+                )
+            if previous.last_sent_at + RESEND_PAUSE > now:
+                raise UserError(_("A code was sent less than a minute ago. Please check your mail."))
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        await self._repo.save_verification(
+            member_id, _hash(code, scope=f"verify:{member_id}"), now + CODE_LIFETIME
+        )
+        subject = _("Your Werkbot code: {code}").format(code=code)
+        body = _(
+            "Hello {name},\n\nYour code to confirm your e-mail address for Werkbot, the bot of "
+            "De Werkvereniging, is:\n\n    {code}\n\nIt is valid for 30 minutes. Did you not "
+            "ask for it? Then you can ignore this mail.\n\nDe Werkvereniging"
+        ).format(name=member.name, code=code)
+        try:
+            await self._mailer.send(member.email, subject, body)
+        except MailError:
+            raise UserError(
+                _("The mail could not be sent right now. Try again later with the button below.")
+            ) from None
+        return code
+
+    async def verify(self, member_id: int, typed: str) -> VerifyResult:
+        member = await self._repo.get(member_id)
+        if member is None:
+            raise UserError(_("You are not registered yet. Use /registreer to sign up."))
+        if member.email_verified_at is not None:
+            return VerifyResult.ALREADY
+        row = await self._repo.verification(member_id)
+        if row is None or row.expires_at <= utcnow():
+            return VerifyResult.EXPIRED
+        if row.attempts >= MAX_CODE_ATTEMPTS:
+            return VerifyResult.TOO_MANY
+        code = re.sub(r"\s", "", typed)
+        if not hmac.compare_digest(row.code_hash, _hash(code, scope=f"verify:{member_id}")):
+            await self._repo.count_failed_attempt(member_id)
+            return VerifyResult.WRONG
+        await self._repo.mark_verified(member_id)
+        return VerifyResult.OK
+
+    @property
+    def mail_in_development(self) -> bool:
+        return self._mailer.development
+
+    # -- linking accounts ----------------------------------------------------------------
+
+    async def new_link_code(self, member_id: int) -> tuple[str, datetime]:
+        raw = "".join(secrets.choice(LINK_ALPHABET) for _i in range(8))
+        expires = utcnow() + LINK_LIFETIME
+        await self._repo.save_link_code(member_id, _hash(raw, scope="link"), expires)
+        return f"{raw[:4]}-{raw[4:]}", expires
+
+    async def link(self, platform: str, user_id: str, typed_code: str) -> int:
+        code = normalize_link_code(typed_code)
+        if len(code) != 8:
+            raise UserError(_("A link code has 8 characters, like ABCD-EFGH."))
+        try:
+            member_id = await self._repo.link_with_code(_hash(code, scope="link"), platform, user_id)
+        except IdentityTaken:
+            raise UserError(
+                _(
+                    "This account already belongs to another member. Erase that membership "
+                    "first with /vergeetmij if you want to link it."
+                )
+            ) from None
+        if member_id is None:
+            raise UserError(_("This code is unknown, used or expired. Ask a new one with /koppel."))
+        log.info("member %s linked a %s account", member_id, platform)
+        return member_id
+
+    # -- profile, language, roles, sponsors -------------------------------------------------
+
+    async def set_language(
+        self, platform: str, user_id: str, member_id: int | None, language: str
+    ) -> None:
+        await self._repo.set_language(platform, user_id, member_id, language)
+
+    async def profile(self, member_id: int) -> Profile:
+        member = await self._repo.get(member_id)
+        if member is None:
+            raise UserError(_("You are not registered yet. Use /registreer to sign up."))
+        organization = (
+            await self._repo.organization(member.organization_id)
+            if member.organization_id
+            else None
+        )
+        roles = [grant.role for grant in await self._repo.roles_of(member_id)]
+        accounts = [i.platform for i in await self._repo.identities_of(member_id)]
+        return Profile(
+            member_id=member_id,
+            name=member.name or "",
+            email=member.email,
+            verified=member.email_verified_at is not None,
+            kind=member.kind,
+            organization=organization.name if organization else None,
+            work_situation=member.work_situation,
+            province=member.province,
+            language=member.language,
+            roles=roles,
+            accounts=accounts,
+        )
+
+    async def _existing(self, member_id: int) -> int:
+        if await self._repo.get(member_id) is None:
+            raise UserError(_("There is no member with number {id}.").format(id=member_id))
+        return member_id
+
+    async def grant_opjutter(self, member_id: int, granted_by: str) -> bool:
+        return await self._repo.grant(await self._existing(member_id), "opjutter", granted_by)
+
+    async def revoke_opjutter(self, member_id: int) -> bool:
+        return await self._repo.revoke(await self._existing(member_id), "opjutter")
+
+    async def create_sponsor(self, name: str) -> int:
+        clean = " ".join(name.split())
+        if len(clean) < 2 or len(clean) > 200:
+            raise UserError(_("Please give a sponsor name of 2 to 200 characters."))
+        try:
+            organization = await self._repo.create_organization(clean)
+        except NameTaken:
+            raise UserError(_("A sponsor with this name already exists.")) from None
+        return int(organization.id)  # type: ignore[arg-type]
+
+    async def add_representative(self, organization_id: int, member_id: int) -> str:
+        organization = await self._repo.organization(organization_id)
+        if organization is None:
+            raise UserError(_("There is no sponsor with number {id}.").format(id=organization_id))
+        await self._existing(member_id)
+        await self._repo.set_organization(member_id, organization_id)
+        return organization.name
+
+    async def remove_representative(self, member_id: int) -> None:
+        member = await self._repo.get(await self._existing(member_id))
+        if member is None or member.organization_id is None:
+            raise UserError(_("Member {id} does not represent a sponsor.").format(id=member_id))
+        await self._repo.set_organization(member_id, None)
+
+    async def sponsors(self) -> list[tuple[int, str, int]]:
+        return [(int(org.id), org.name, count) for org, count in await self._repo.organizations()]  # type: ignore[arg-type]
+
+    async def voice_of(self, member_id: int) -> str:
+        """The key under which a member's voice counts: the person, or their sponsor as one."""
+        member = await self._repo.get(member_id)
+        if member is None:
+            raise UserError(_("You are not registered yet. Use /registreer to sign up."))
+        if member.kind == "sponsor" and member.organization_id is not None:
+            return f"sponsor:{member.organization_id}"
+        return f"member:{member.id}"
+
+    async def search(self, text: str | None) -> list[tuple[int, str, str, bool]]:
+        return [
+            (int(m.id), m.name or "", m.kind, m.email_verified_at is not None)  # type: ignore[arg-type]
+            for m in await self._repo.search(text)
+        ]

@@ -1,0 +1,185 @@
+"""Settings from the environment (and `.env`), validated once at start.
+
+Why one typed object: every part of Werkbot gets exactly what it needs through its
+constructor, and a wrong value stops the start with one message naming the setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLATFORMS = ("console", "telegram", "discord")
+
+
+@dataclass(frozen=True)
+class IdentityRef:
+    """A platform account named in the settings, e.g. ``telegram:12345``."""
+
+    platform: str
+    user_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+class SettingsError(Exception):
+    """Raised with a readable message that names the wrong or missing setting."""
+
+
+def _parse_identity_list(value: object) -> list[IdentityRef]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple):
+        items = [str(item) for item in value]
+    else:
+        items = [part for part in str(value).replace(";", ",").split(",")]
+    refs: list[IdentityRef] = []
+    for raw in items:
+        item = raw.strip()
+        if not item:
+            continue
+        platform, sep, user_id = item.partition(":")
+        platform = platform.strip().lower()
+        user_id = user_id.strip()
+        if not sep or platform not in PLATFORMS or not user_id:
+            raise ValueError(
+                f"'{item}' is not of the form platform:id with platform one of "
+                f"{', '.join(PLATFORMS)} (e.g. telegram:12345,discord:67890,console:alice)"
+            )
+        refs.append(IdentityRef(platform, user_id))
+    return refs
+
+
+def _parse_id_list(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+class Settings(BaseSettings):
+    """Every setting Werkbot reads; the README's table is generated from this list."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./data/werkbot.db",
+        description="SQLAlchemy URL; postgresql+asyncpg://user@host/db switches to PostgreSQL",
+    )
+    data_dir: Path = Field(default=Path("./data"), description="Folder for files Werkbot writes")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Logging level"
+    )
+    default_language: Literal["nl", "en"] = Field(
+        default="nl", description="Language when neither the member nor the platform says one"
+    )
+
+    telegram_token: str | None = Field(default=None, description="Bot token from BotFather")
+    discord_token: str | None = Field(default=None, description="Bot token from Discord")
+
+    organizers: Annotated[list[IdentityRef], NoDecode] = Field(
+        default_factory=list,
+        description="Organizer accounts, e.g. telegram:12345,discord:67890,console:alice",
+    )
+    admins: Annotated[list[IdentityRef], NoDecode] = Field(
+        default_factory=list, description="Admin accounts, same form as ORGANIZERS"
+    )
+
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server; unset = development mode (codes go to the log)"
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port")
+    smtp_username: str | None = Field(default=None, description="SMTP user name")
+    smtp_password: str | None = Field(default=None, description="SMTP password")
+    smtp_from: str = Field(
+        default="Werkbot <werkbot@localhost>", description="Sender address of Werkbot's mail"
+    )
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="starttls, tls (implicit) or none"
+    )
+    smtp_timeout: float = Field(default=15.0, gt=0, description="Seconds before a send gives up")
+
+    require_verification: bool = Field(
+        default=True, description="Members must confirm their e-mail before they count"
+    )
+    rate_limit_burst: int = Field(
+        default=20, ge=1, description="Messages a user may send at once before being slowed"
+    )
+    rate_limit_per_minute: int = Field(
+        default=60, ge=1, description="Sustained messages per minute per user"
+    )
+    max_message_length: int = Field(
+        default=2000, ge=100, description="Longer messages are refused politely"
+    )
+
+    console_user: str = Field(default="console", description="Default console user name")
+    console_files_dir: Path | None = Field(
+        default=None, description="Where the console writes files the bot sends (DATA_DIR/console)"
+    )
+
+    @field_validator("organizers", "admins", mode="before")
+    @classmethod
+    def _identities(cls, value: object) -> list[IdentityRef]:
+        return _parse_identity_list(value)
+
+    @field_validator("telegram_token", "discord_token", "smtp_host", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith("postgres://"):
+            value = "postgresql+asyncpg://" + value[len("postgres://") :]
+        elif value.startswith("postgresql://"):
+            value = "postgresql+asyncpg://" + value[len("postgresql://") :]
+        elif value.startswith("sqlite:///"):
+            value = "sqlite+aiosqlite:///" + value[len("sqlite:///") :]
+        if not (value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")):
+            raise ValueError(
+                "use sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        if self.console_files_dir is None:
+            self.console_files_dir = self.data_dir / "console"
+        return self
+
+    @property
+    def smtp_configured(self) -> bool:
+        return self.smtp_host is not None
+
+    @property
+    def platform_tokens(self) -> dict[str, str]:
+        tokens = {"telegram": self.telegram_token, "discord": self.discord_token}
+        return {name: token for name, token in tokens.items() if token}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings, turning pydantic's report into one clear message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper() or "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {message}")
+        raise SettingsError("Invalid setting " + "; ".join(problems)) from None
+
+
+__all__ = ["PLATFORMS", "IdentityRef", "Settings", "SettingsError", "load_settings"]

@@ -1,0 +1,125 @@
+"""Conversation states: read, create, advance (optimistically locked) and end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import ConversationState
+from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    flow: str
+    step: str
+    data: dict[str, Any]
+    version: int
+    expires_at: datetime
+
+
+class ConversationRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, platform: str, user_id: str) -> StoredConversation | None:
+        """The live conversation of an account; an expired one counts as none."""
+        async with self._db.session() as session:
+            row = await session.get(ConversationState, (platform, user_id))
+            if row is None or row.expires_at <= utcnow():
+                return None
+            return StoredConversation(row.flow, row.step, dict(row.data), row.version, row.expires_at)
+
+    async def begin(
+        self,
+        platform: str,
+        user_id: str,
+        flow: str,
+        step: str,
+        data: dict[str, Any],
+        expires_at: datetime,
+    ) -> int:
+        """Start (or restart) a flow for an account, replacing any earlier one."""
+        async with self._db.transaction() as session:
+            row = await session.get(ConversationState, (platform, user_id))
+            if row is None:
+                row = ConversationState(
+                    platform=platform, user_id=user_id, flow=flow, step=step, data=data,
+                    expires_at=expires_at,
+                )
+                session.add(row)
+                return 1
+            row.flow, row.step, row.data = flow, step, data
+            row.version += 1
+            row.updated_at = utcnow()
+            row.expires_at = expires_at
+            return row.version
+
+    async def advance(
+        self,
+        platform: str,
+        user_id: str,
+        expected_version: int,
+        step: str,
+        data: dict[str, Any],
+        expires_at: datetime,
+    ) -> bool:
+        """Move to ``step`` only if nobody else moved first (a double press loses)."""
+        async with self._db.transaction() as session:
+            result = await session.exec(  # type: ignore[call-overload]
+                update(ConversationState)
+                .where(
+                    ConversationState.platform == platform,
+                    ConversationState.user_id == user_id,
+                    ConversationState.version == expected_version,
+                )
+                .values(
+                    step=step,
+                    data=data,
+                    version=expected_version + 1,
+                    updated_at=utcnow(),
+                    expires_at=expires_at,
+                )
+            )
+            return result.rowcount == 1
+
+    async def end(self, platform: str, user_id: str, expected_version: int | None = None) -> bool:
+        async with self._db.transaction() as session:
+            query = delete(ConversationState).where(
+                ConversationState.platform == platform, ConversationState.user_id == user_id
+            )
+            if expected_version is not None:
+                query = query.where(ConversationState.version == expected_version)
+            result = await session.exec(query)  # type: ignore[call-overload]
+            return result.rowcount == 1
+
+    async def for_accounts(self, accounts: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """The stored conversations of some accounts, for a data export."""
+        found: list[dict[str, Any]] = []
+        async with self._db.session() as session:
+            for platform, user_id in accounts:
+                row = (
+                    await session.exec(
+                        select(ConversationState).where(
+                            ConversationState.platform == platform,
+                            ConversationState.user_id == user_id,
+                        )
+                    )
+                ).first()
+                if row is not None:
+                    found.append(
+                        {"platform": platform, "flow": row.flow, "step": row.step, "data": row.data}
+                    )
+        return found
+
+    async def purge_expired(self) -> int:
+        async with self._db.transaction() as session:
+            result = await session.exec(  # type: ignore[call-overload]
+                delete(ConversationState).where(ConversationState.expires_at <= utcnow())
+            )
+            return result.rowcount or 0
