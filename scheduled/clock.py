@@ -48,14 +48,20 @@ class _DispatchExecutor(AsyncIOExecutor):
                 except Exception:
                     _type, exc, tb = sys.exc_info()
                     log.exception("job %s (%s) failed", job.id, job.kwargs.get("kind"))
-                    events.append(JobExecutionEvent(
-                        EVENT_JOB_ERROR, job.id, job._jobstore_alias, run_time,
-                        exception=exc, traceback=str(tb),
-                    ))
+                    events.append(
+                        JobExecutionEvent(
+                            EVENT_JOB_ERROR,
+                            job.id,
+                            job._jobstore_alias,
+                            run_time,
+                            exception=exc,
+                            traceback=str(tb),
+                        )
+                    )
                 else:
-                    events.append(JobExecutionEvent(
-                        EVENT_JOB_EXECUTED, job.id, job._jobstore_alias, run_time
-                    ))
+                    events.append(
+                        JobExecutionEvent(EVENT_JOB_EXECUTED, job.id, job._jobstore_alias, run_time)
+                    )
             return events
 
         def done(future):  # type: ignore[no-untyped-def]

@@ -133,14 +133,11 @@ class ConsoleAdapter:
                 return
             event = ButtonPress(identity, chat, action=latest[number - 1].action)
         elif stripped.startswith("< "):
-            path = Path(stripped[2:].strip()).expanduser()
+            path = Path(stripped[2:].strip())
             try:
-                if path.stat().st_size > MAX_UPLOAD:
-                    self._write(f"(console: {path} is larger than 5 MB)")
-                    return
-                data = path.read_bytes()
+                data = await asyncio.to_thread(_read_upload, path)
             except OSError as error:
-                self._write(f"(console: cannot read {path}: {error.strerror})")
+                self._write(f"(console: cannot read {path}: {error.strerror or error})")
                 return
             event = FileUpload(identity, chat, attachment=Attachment(path.name, data))
         else:
@@ -172,6 +169,13 @@ class ConsoleAdapter:
                 await self.handle_line(line)
             except Exception:  # the console must survive anything a line does
                 log.exception("console line failed")
+
+
+def _read_upload(path: Path) -> bytes:
+    path = path.expanduser()
+    if path.stat().st_size > MAX_UPLOAD:
+        raise OSError(f"{path} is larger than 5 MB")
+    return path.read_bytes()
 
 
 def _read_interactive(prompt: str) -> str:

@@ -19,9 +19,7 @@ def usage(command: Command) -> str:
 
 
 def _bad(command: Command, problem: str) -> UserError:
-    return UserError(
-        _("{problem}\nUse: {usage}").format(problem=problem, usage=usage(command))
-    )
+    return UserError(_("{problem}\nUse: {usage}").format(problem=problem, usage=usage(command)))
 
 
 def _convert(command: Command, arg: Arg, value: Any) -> Any:

@@ -39,9 +39,7 @@ class BuiltinCommands:
         """Lists only what the caller may use, in the caller's language, with both names."""
         lines = [_("What I can do for you:")]
         for command in self._registry.visible_to(ctx.caller.role):
-            first, other = (
-                (command.alias, command.name) if ctx.language == "en" else command.names
-            )
+            first, other = (command.alias, command.name) if ctx.language == "en" else command.names
             shown = usage(command).replace(f"/{command.name}", f"/{first}", 1)
             lines.append(f"{shown}  (/{other}) — {translate(command.description, ctx.language)}")
         if not ctx.caller.is_member:

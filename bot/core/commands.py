@@ -30,6 +30,15 @@ UploadHandler = Callable[["Context", Attachment], Awaitable[Replies]]
 JobHandler = Callable[[dict[str, Any]], Awaitable[Sequence["Outbound"] | None]]
 
 
+def as_list(replies: Replies) -> list[Reply]:
+    """A handler may return one reply, several, or none; callers want a list."""
+    if replies is None:
+        return []
+    if isinstance(replies, Reply):
+        return [replies]
+    return list(replies)
+
+
 class ArgKind(Enum):
     TEXT = "text"
     INTEGER = "integer"

@@ -89,7 +89,10 @@ class Conversations:
         return (state.flow, state.step) if state else None
 
     async def start(
-        self, ctx: Context, flow_name: str, data: dict[str, Any] | None = None,
+        self,
+        ctx: Context,
+        flow_name: str,
+        data: dict[str, Any] | None = None,
         step: str | None = None,
     ) -> list[Reply]:
         """Begin a flow (replacing any other) and ask its first question."""
@@ -98,7 +101,11 @@ class Conversations:
         payload = dict(data or {})
         async with self._lock(ctx):
             await self._repository.begin(
-                ctx.identity.platform, ctx.identity.user_id, flow.name, first, payload,
+                ctx.identity.platform,
+                ctx.identity.user_id,
+                flow.name,
+                first,
+                payload,
                 utcnow() + flow.lifetime,
             )
             return [await flow.prompt(ctx, first, payload)]
@@ -160,7 +167,11 @@ class Conversations:
                 await self._repository.end(platform, user_id, state.version)
                 return list(outcome.replies)
             moved = await self._repository.advance(
-                platform, user_id, state.version, outcome.next_step, data,
+                platform,
+                user_id,
+                state.version,
+                outcome.next_step,
+                data,
                 utcnow() + flow.lifetime,
             )
             if not moved:

@@ -11,7 +11,7 @@ import logging
 import unicodedata
 
 from bot.core.arguments import check_typed, parse_text
-from bot.core.commands import Command, Registry, Replies
+from bot.core.commands import Command, Registry, as_list
 from bot.core.context import Context
 from bot.core.conversation import ACTION_PREFIX, Conversations
 from bot.core.directory import MemberDirectory
@@ -40,19 +40,12 @@ ROLE_NAMES = {
 }
 
 
-def as_list(replies: Replies) -> list[Reply]:
-    if replies is None:
-        return []
-    if isinstance(replies, Reply):
-        return [replies]
-    return list(replies)
-
-
 def looks_binary(text: str) -> bool:
     """Control characters other than line breaks and tabs mean this is not a typed message."""
-    return any(
-        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text
-    ) or "\ufffd" in text
+    return (
+        any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
+        or "\ufffd" in text
+    )
 
 
 class Router:
@@ -81,7 +74,13 @@ class Router:
         except Exception:
             log.exception("could not resolve %s", event.identity.key)
             set_language(event.identity.language_hint)
-            return [Reply(_("Something went wrong on our side. Nothing was changed; please try again later."))]
+            return [
+                Reply(
+                    _(
+                        "Something went wrong on our side. Nothing was changed; please try again later."
+                    )
+                )
+            ]
         set_language(caller.language)
         if verdict is Verdict.WARN:
             return [Reply(_("You are sending messages very quickly. Please slow down a little."))]
@@ -91,7 +90,13 @@ class Router:
             return [Reply(problem.message)]
         except Exception:
             log.exception("handler failed for %s from %s", type(event).__name__, event.identity.key)
-            return [Reply(_("Something went wrong on our side. Nothing was changed; please try again later."))]
+            return [
+                Reply(
+                    _(
+                        "Something went wrong on our side. Nothing was changed; please try again later."
+                    )
+                )
+            ]
 
     async def _dispatch(self, event: Incoming, caller: Caller) -> list[Reply]:
         if isinstance(event, CommandCall):
@@ -195,4 +200,3 @@ class Router:
             if result is not None:
                 return as_list(result)
         return [Reply(_("I don't know what to do with this file."))]
-

@@ -67,14 +67,20 @@ class Caller:
 
 @dataclass(frozen=True)
 class Button:
-    """A button; ``action`` is a short string such as ``rsvp:yes:42`` (at most 64 bytes)."""
+    """A button; ``action`` is a short string such as ``rsvp:yes:42`` (at most 64 bytes).
+
+    A button with ``url`` opens a link instead (e.g. a deep link into a private chat).
+    """
 
     label: str
-    action: str
+    action: str = ""
+    url: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.action.encode()) > 64:
             raise ValueError(f"button action longer than 64 bytes: {self.action!r}")
+        if not self.action and not self.url:
+            raise ValueError("a button needs an action or a url")
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
-from bot.core.commands import Action, Arg, ArgKind, Command, Registry
+from bot.core.commands import Action, Arg, ArgKind, Command, Registry, as_list
 from bot.core.context import Context
 from bot.core.conversation import Conversations
 from bot.core.delivery import Delivery, Outbound
@@ -36,54 +37,142 @@ class MembersCog:
         self._flow = RegistrationFlow(service)
         self._own_data = MemberData(repository)
         self._privacy: PrivacyService | None = None
+        self._registry: Registry | None = None
 
     def register(self, registry: Registry) -> None:
+        self._registry = registry
         self._conversations.register(self._flow)
         registry.personal_data_hook(self._own_data)
         self._privacy = PrivacyService(registry.personal_data, self._own_data)
         member_arg = Arg("lid", N_("member number (see /leden)"), ArgKind.INTEGER, min_value=1)
         registry.add_commands(
             [
-                Command("start", "start", N_("Welcome and what Werkbot is"), self.start,
-                        role=Role.GUEST,
-                        args=(Arg("payload", N_("where to continue"), required=False,
-                                  max_length=64),)),
-                Command("registreer", "register", N_("Sign up as a member"), self.registreer,
-                        role=Role.GUEST, personal=True),
-                Command("koppel", "link", N_("Link your accounts on other platforms"),
-                        self.koppel, role=Role.GUEST, personal=True,
-                        args=(Arg("code", N_("the code from your other account"),
-                                  required=False, max_length=20),)),
-                Command("profiel", "profile", N_("Show your profile"), self.profiel,
-                        personal=True),
-                Command("taal", "language", N_("Choose your language: nl or en"), self.taal,
-                        role=Role.GUEST,
-                        args=(Arg("taal", N_("nl or en"), ArgKind.CHOICE, choices=("nl", "en")),)),
-                Command("mijngegevens", "mydata", N_("Get all data we hold on you (AVG/GDPR)"),
-                        self.mijngegevens, personal=True),
-                Command("vergeetmij", "forgetme", N_("Erase all your data (AVG/GDPR)"),
-                        self.vergeetmij, personal=True),
-                Command("leden", "members", N_("Find members (organizers)"), self.leden,
-                        role=Role.ORGANIZER,
-                        args=(Arg("zoek", N_("part of a name or e-mail"), required=False,
-                                  rest=True, max_length=80),)),
-                Command("opjutter_geef", "opjutter_grant", N_("Make a member opjutter"),
-                        self.opjutter_geef, role=Role.ORGANIZER, args=(member_arg,)),
-                Command("opjutter_neem", "opjutter_revoke", N_("Take the opjutter role back"),
-                        self.opjutter_neem, role=Role.ORGANIZER, args=(member_arg,)),
-                Command("sponsor_nieuw", "sponsor_new", N_("Register a sponsor organization"),
-                        self.sponsor_nieuw, role=Role.ORGANIZER,
-                        args=(Arg("naam", N_("name of the organization"), rest=True,
-                                  max_length=200),)),
-                Command("sponsor_lid", "sponsor_add", N_("Add a representative to a sponsor"),
-                        self.sponsor_lid, role=Role.ORGANIZER,
-                        args=(Arg("sponsor", N_("sponsor number (see /sponsors)"),
-                                  ArgKind.INTEGER, min_value=1), member_arg)),
-                Command("sponsor_los", "sponsor_remove",
-                        N_("Remove a representative from their sponsor"), self.sponsor_los,
-                        role=Role.ORGANIZER, args=(member_arg,)),
-                Command("sponsors", "sponsor_list", N_("List the sponsor organizations"),
-                        self.sponsors, role=Role.ORGANIZER),
+                Command(
+                    "start",
+                    "start",
+                    N_("Welcome and what Werkbot is"),
+                    self.start,
+                    role=Role.GUEST,
+                    args=(Arg("payload", N_("where to continue"), required=False, max_length=64),),
+                ),
+                Command(
+                    "registreer",
+                    "register",
+                    N_("Sign up as a member"),
+                    self.registreer,
+                    role=Role.GUEST,
+                    personal=True,
+                ),
+                Command(
+                    "koppel",
+                    "link",
+                    N_("Link your accounts on other platforms"),
+                    self.koppel,
+                    role=Role.GUEST,
+                    personal=True,
+                    args=(
+                        Arg(
+                            "code",
+                            N_("the code from your other account"),
+                            required=False,
+                            max_length=20,
+                        ),
+                    ),
+                ),
+                Command("profiel", "profile", N_("Show your profile"), self.profiel, personal=True),
+                Command(
+                    "taal",
+                    "language",
+                    N_("Choose your language: nl or en"),
+                    self.taal,
+                    role=Role.GUEST,
+                    args=(Arg("taal", N_("nl or en"), ArgKind.CHOICE, choices=("nl", "en")),),
+                ),
+                Command(
+                    "mijngegevens",
+                    "mydata",
+                    N_("Get all data we hold on you (AVG/GDPR)"),
+                    self.mijngegevens,
+                    personal=True,
+                ),
+                Command(
+                    "vergeetmij",
+                    "forgetme",
+                    N_("Erase all your data (AVG/GDPR)"),
+                    self.vergeetmij,
+                    personal=True,
+                ),
+                Command(
+                    "leden",
+                    "members",
+                    N_("Find members (organizers)"),
+                    self.leden,
+                    role=Role.ORGANIZER,
+                    args=(
+                        Arg(
+                            "zoek",
+                            N_("part of a name or e-mail"),
+                            required=False,
+                            rest=True,
+                            max_length=80,
+                        ),
+                    ),
+                ),
+                Command(
+                    "opjutter_geef",
+                    "opjutter_grant",
+                    N_("Make a member opjutter"),
+                    self.opjutter_geef,
+                    role=Role.ORGANIZER,
+                    args=(member_arg,),
+                ),
+                Command(
+                    "opjutter_neem",
+                    "opjutter_revoke",
+                    N_("Take the opjutter role back"),
+                    self.opjutter_neem,
+                    role=Role.ORGANIZER,
+                    args=(member_arg,),
+                ),
+                Command(
+                    "sponsor_nieuw",
+                    "sponsor_new",
+                    N_("Register a sponsor organization"),
+                    self.sponsor_nieuw,
+                    role=Role.ORGANIZER,
+                    args=(Arg("naam", N_("name of the organization"), rest=True, max_length=200),),
+                ),
+                Command(
+                    "sponsor_lid",
+                    "sponsor_add",
+                    N_("Add a representative to a sponsor"),
+                    self.sponsor_lid,
+                    role=Role.ORGANIZER,
+                    args=(
+                        Arg(
+                            "sponsor",
+                            N_("sponsor number (see /sponsors)"),
+                            ArgKind.INTEGER,
+                            min_value=1,
+                        ),
+                        member_arg,
+                    ),
+                ),
+                Command(
+                    "sponsor_los",
+                    "sponsor_remove",
+                    N_("Remove a representative from their sponsor"),
+                    self.sponsor_los,
+                    role=Role.ORGANIZER,
+                    args=(member_arg,),
+                ),
+                Command(
+                    "sponsors",
+                    "sponsor_list",
+                    N_("List the sponsor organizations"),
+                    self.sponsors,
+                    role=Role.ORGANIZER,
+                ),
             ]
         )
         registry.action(Action("mb", self.on_button))
@@ -94,10 +183,11 @@ class MembersCog:
     async def start(self, ctx: Context) -> list[Reply]:
         """First contact: who we are, the privacy statement, and the way in."""
         payload = (ctx.args.get("payload") or "").strip().lower()
-        if payload in ("registreer", "register"):
-            return await self.registreer(ctx)
-        if payload in ("koppel", "link"):
-            return await self.koppel(ctx)
+        if payload and self._registry is not None:
+            # A deep link from a group (/start <command>) continues that command privately.
+            target = self._registry.find(payload)
+            if target is not None and target.personal and target.role <= ctx.caller.role:
+                return as_list(await target.handler(replace(ctx, command=target, args={})))
         resumed = await self._conversations.resume(ctx)
         intro = _(
             "Hello! I am Werkbot, the bot of De Werkvereniging, the independent interest "
@@ -107,8 +197,12 @@ class MembersCog:
             "first."
         )
         if ctx.caller.is_member:
-            text = intro + "\n\n" + _("Welcome back, {name}! Type /hulp to see what you can do.").format(
-                name=ctx.caller.name
+            text = (
+                intro
+                + "\n\n"
+                + _("Welcome back, {name}! Type /hulp to see what you can do.").format(
+                    name=ctx.caller.name
+                )
             )
             return [Reply(text), *(resumed or [])]
         text = intro + "\n\n" + privacy_statement()
@@ -126,19 +220,28 @@ class MembersCog:
         if ctx.caller.is_member:
             member_id = ctx.require_member()
             if ctx.caller.verified or not self.service.require_verification:
-                return [Reply(_("You are already registered, {name}. See /profiel.").format(
-                    name=ctx.caller.name))]
+                return [
+                    Reply(
+                        _("You are already registered, {name}. See /profiel.").format(
+                            name=ctx.caller.name
+                        )
+                    )
+                ]
             profile = await self.service.profile(member_id)
             return await self._conversations.start(
-                ctx, FLOW, {"member_id": member_id, "name": profile.name,
-                            "email": profile.email}, step="code"
+                ctx,
+                FLOW,
+                {"member_id": member_id, "name": profile.name, "email": profile.email},
+                step="code",
             )
         current = await self._conversations.current(ctx)
         if current is not None and current[0] == FLOW:
             return [*(await self._conversations.resume(ctx) or [])]
         return [
-            Reply(_("Welcome! Registering takes a minute. It keeps trolls out of Jouw Stem."),
-                  private=True),
+            Reply(
+                _("Welcome! Registering takes a minute. It keeps trolls out of Jouw Stem."),
+                private=True,
+            ),
             *await self._conversations.start(ctx, FLOW),
         ]
 
@@ -147,45 +250,57 @@ class MembersCog:
         code = (ctx.args.get("code") or "").strip()
         if not code:
             if not ctx.caller.is_member:
-                return [Reply(_(
-                    "To link this account, first send /koppel on the account you registered "
-                    "with. Then send /koppel CODE here with the code you got. Not registered "
-                    "yet? Use /registreer."
-                ))]
+                return [
+                    Reply(
+                        _(
+                            "To link this account, first send /koppel on the account you registered "
+                            "with. Then send /koppel CODE here with the code you got. Not registered "
+                            "yet? Use /registreer."
+                        )
+                    )
+                ]
             raw, _expires = await self.service.new_link_code(ctx.require_member())
-            return [Reply(
-                _(
-                    "Your link code is {code}. On your other account (Telegram, Discord or the "
-                    "console), send: /koppel {code}\nThe code works once and expires in 10 "
-                    "minutes."
-                ).format(code=raw),
-                private=True,
-            )]
+            return [
+                Reply(
+                    _(
+                        "Your link code is {code}. On your other account (Telegram, Discord or the "
+                        "console), send: /koppel {code}\nThe code works once and expires in 10 "
+                        "minutes."
+                    ).format(code=raw),
+                    private=True,
+                )
+            ]
         if ctx.caller.is_member:
-            raise UserError(_(
-                "This account already belongs to a member. Send /koppel CODE from the account "
-                "you want to add."
-            ))
+            raise UserError(
+                _(
+                    "This account already belongs to a member. Send /koppel CODE from the account "
+                    "you want to add."
+                )
+            )
         member_id = await self.service.link(ctx.platform, ctx.identity.user_id, code)
         profile = await self.service.profile(member_id)
         platform = PLATFORM_NAMES.get(ctx.platform, ctx.platform)
-        await self._delivery.deliver_all([
-            Outbound(
-                member_id=member_id,
-                render=lambda: Reply(
-                    _("Your {platform} account is now linked to your membership.").format(
-                        platform=platform
-                    )
-                ),
-            )
-        ])
+        await self._delivery.deliver_all(
+            [
+                Outbound(
+                    member_id=member_id,
+                    render=lambda: Reply(
+                        _("Your {platform} account is now linked to your membership.").format(
+                            platform=platform
+                        )
+                    ),
+                )
+            ]
+        )
         with language(profile.language or ctx.language):
-            return [Reply(
-                _("Linked! This {platform} account now belongs to {name}.").format(
-                    platform=platform, name=profile.name
-                ),
-                private=True,
-            )]
+            return [
+                Reply(
+                    _("Linked! This {platform} account now belongs to {name}.").format(
+                        platform=platform, name=profile.name
+                    ),
+                    private=True,
+                )
+            ]
 
     async def profiel(self, ctx: Context) -> Reply:
         """Shows the member what we hold, in short; /mijngegevens gives everything."""
@@ -197,7 +312,9 @@ class MembersCog:
             + (" ✓" if profile.verified else " " + _("(not confirmed yet: /registreer)")),
             _("Kind: {value}").format(value=label(KINDS, profile.kind))
             + (f" — {profile.organization}" if profile.organization else ""),
-            _("Work situation: {value}").format(value=label(WORK_SITUATIONS, profile.work_situation)),
+            _("Work situation: {value}").format(
+                value=label(WORK_SITUATIONS, profile.work_situation)
+            ),
             _("Province: {value}").format(value=label(PROVINCES, profile.province)),
             _("Language: {value}").format(value=profile.language or ctx.language),
             _("Role: {value}").format(value=ctx.caller.role.label),
@@ -220,8 +337,9 @@ class MembersCog:
         data = await self._privacy.export(member_id)
         return Reply(
             _("Here is everything Werkbot holds on you."),
-            attachment=Attachment(f"werkbot-mijngegevens-{member_id}.json", data,
-                                  "application/json"),
+            attachment=Attachment(
+                f"werkbot-mijngegevens-{member_id}.json", data, "application/json"
+            ),
             private=True,
         )
 
@@ -233,8 +351,12 @@ class MembersCog:
                 "Do you want us to erase all your personal data? Your membership ends and "
                 "this cannot be undone. Answers you gave stay only in anonymous totals."
             ),
-            ((Button(_("Yes, erase everything"), f"mb:forget:{member_id}"),
-              Button(_("No, keep it"), "mb:keep")),),
+            (
+                (
+                    Button(_("Yes, erase everything"), f"mb:forget:{member_id}"),
+                    Button(_("No, keep it"), "mb:keep"),
+                ),
+            ),
             private=True,
         )
 
@@ -272,8 +394,11 @@ class MembersCog:
 
     async def sponsor_lid(self, ctx: Context) -> Reply:
         name = await self.service.add_representative(ctx.args["sponsor"], ctx.args["lid"])
-        return Reply(_("Member {member} now represents {sponsor}.").format(
-            member=ctx.args["lid"], sponsor=name))
+        return Reply(
+            _("Member {member} now represents {sponsor}.").format(
+                member=ctx.args["lid"], sponsor=name
+            )
+        )
 
     async def sponsor_los(self, ctx: Context) -> Reply:
         await self.service.remove_representative(ctx.args["lid"])
@@ -305,8 +430,10 @@ class MembersCog:
             assert self._privacy is not None
             await self._privacy.erase(ctx.member_id)
             return Reply(
-                _("All your personal data has been erased. Thank you for taking part. "
-                  "You are always welcome to register again with /registreer."),
+                _(
+                    "All your personal data has been erased. Thank you for taking part. "
+                    "You are always welcome to register again with /registreer."
+                ),
                 replace=True,
             )
         return Reply(_("This button no longer works."))

@@ -40,8 +40,9 @@ class RegistrationFlow(Flow):
         position = {"name": 1, "email": 2, "work": 3, "province": 4, "consent": 5, "code": 6}
         head = _("Registration, step {n} of {total}.").format(n=position[step], total=total) + " "
         if step == "name":
-            return Reply(head + _("What is your name?") + "\n" + _("(Type /stop to stop.)"),
-                         private=True)
+            return Reply(
+                head + _("What is your name?") + "\n" + _("(Type /stop to stop.)"), private=True
+            )
         if step == "email":
             return Reply(
                 head + _("What is your e-mail address? We send you a code to confirm it."),
@@ -54,8 +55,9 @@ class RegistrationFlow(Flow):
             return Reply(head + _("What is your work situation?"), _rows(options, 2), private=True)
         if step == "province":
             options = [self.button(step, label(PROVINCES, code), code) for code in PROVINCES]
-            return Reply(head + _("In which province do you live?"), _rows(options, 3),
-                         private=True)
+            return Reply(
+                head + _("In which province do you live?"), _rows(options, 3), private=True
+            )
         if step == "consent":
             summary = _(
                 "Name: {name}\nE-mail: {email}\nWork situation: {work}\nProvince: {province}"
@@ -66,15 +68,19 @@ class RegistrationFlow(Flow):
                 province=label(PROVINCES, data["province"]),
             )
             return Reply(
-                head + summary + "\n\n" + privacy_statement() + "\n\n"
+                head
+                + summary
+                + "\n\n"
+                + privacy_statement()
+                + "\n\n"
                 + _("Do you agree with the privacy statement?"),
-                ((self.button(step, _("Yes, I agree"), "yes"),
-                  self.button(step, _("No"), "no")),),
+                ((self.button(step, _("Yes, I agree"), "yes"), self.button(step, _("No"), "no")),),
                 private=True,
             )
         if step == "code":
             return Reply(
-                head + _("Type the 6-digit code we sent to {email}.").format(
+                head
+                + _("Type the 6-digit code we sent to {email}.").format(
                     email=data.get("email", "")
                 ),
                 ((self.button(step, _("Send a new code"), "resend"),),),
@@ -156,8 +162,9 @@ class RegistrationFlow(Flow):
     async def _code(self, ctx: Context, data: dict[str, Any], answer: str) -> Outcome:
         member_id = int(data["member_id"])
         if answer.strip().lower() == "resend":
-            return Outcome("code", [Reply(_("A new code is on its way.")),
-                                    *await self._send(ctx, member_id)])
+            return Outcome(
+                "code", [Reply(_("A new code is on its way.")), *await self._send(ctx, member_id)]
+            )
         result = await self._members.verify(member_id, answer)
         if result in (VerifyResult.OK, VerifyResult.ALREADY):
             return Outcome(None, [self._welcome(data)])

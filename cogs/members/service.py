@@ -18,7 +18,7 @@ from enum import Enum
 
 from bot.core.errors import UserError
 from bot.core.i18n import _, normalize_language
-from bot.core.mail import MailError, Mailer
+from bot.core.mail import Mailer, MailError
 from bot.core.types import Caller, Identity, Role
 from cogs.members.choices import PROVINCES, WORK_SITUATIONS
 from storage.repositories.members import (
@@ -32,7 +32,9 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-EMAIL_PATTERN = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+EMAIL_PATTERN = re.compile(
+    r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 LINK_LIFETIME = timedelta(minutes=10)
 CODE_LIFETIME = timedelta(minutes=30)
@@ -137,11 +139,15 @@ class MemberService:
             return None, []
         identities = [i for i in await self._repo.identities_of(member_id) if not i.unreachable_at]
         identities.sort(
-            key=lambda i: PLATFORM_PREFERENCE.index(i.platform)
-            if i.platform in PLATFORM_PREFERENCE
-            else len(PLATFORM_PREFERENCE)
+            key=lambda i: (
+                PLATFORM_PREFERENCE.index(i.platform)
+                if i.platform in PLATFORM_PREFERENCE
+                else len(PLATFORM_PREFERENCE)
+            )
         )
-        return member.language or self._default_language, [(i.platform, i.user_id) for i in identities]
+        return member.language or self._default_language, [
+            (i.platform, i.user_id) for i in identities
+        ]
 
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         await self._repo.mark_unreachable(platform, user_id)
@@ -218,7 +224,9 @@ class MemberService:
                     _("You asked for many codes. Please use the last one or wait half an hour.")
                 )
             if previous.last_sent_at + RESEND_PAUSE > now:
-                raise UserError(_("A code was sent less than a minute ago. Please check your mail."))
+                raise UserError(
+                    _("A code was sent less than a minute ago. Please check your mail.")
+                )
         code = f"{secrets.randbelow(1_000_000):06d}"
         await self._repo.save_verification(
             member_id, _hash(code, scope=f"verify:{member_id}"), now + CODE_LIFETIME
@@ -272,7 +280,9 @@ class MemberService:
         if len(code) != 8:
             raise UserError(_("A link code has 8 characters, like ABCD-EFGH."))
         try:
-            member_id = await self._repo.link_with_code(_hash(code, scope="link"), platform, user_id)
+            member_id = await self._repo.link_with_code(
+                _hash(code, scope="link"), platform, user_id
+            )
         except IdentityTaken:
             raise UserError(
                 _(

@@ -44,4 +44,6 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run_on(connection)
 else:
-    asyncio.run(run_from_url(os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./data/werkbot.db")))
+    asyncio.run(
+        run_from_url(os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./data/werkbot.db"))
+    )

@@ -75,9 +75,7 @@ class RoleGrant(SQLModel, table=True):
     __tablename__ = "role_grants"
 
     member_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     )
     role: str = Field(sa_column=Column(String(20), primary_key=True))
     granted_by: str | None = Field(default=None, max_length=90)

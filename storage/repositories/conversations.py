@@ -33,7 +33,9 @@ class ConversationRepository:
             row = await session.get(ConversationState, (platform, user_id))
             if row is None or row.expires_at <= utcnow():
                 return None
-            return StoredConversation(row.flow, row.step, dict(row.data), row.version, row.expires_at)
+            return StoredConversation(
+                row.flow, row.step, dict(row.data), row.version, row.expires_at
+            )
 
     async def begin(
         self,
@@ -49,7 +51,11 @@ class ConversationRepository:
             row = await session.get(ConversationState, (platform, user_id))
             if row is None:
                 row = ConversationState(
-                    platform=platform, user_id=user_id, flow=flow, step=step, data=data,
+                    platform=platform,
+                    user_id=user_id,
+                    flow=flow,
+                    step=step,
+                    data=data,
                     expires_at=expires_at,
                 )
                 session.add(row)

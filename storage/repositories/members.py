@@ -153,7 +153,9 @@ class MemberRepository:
             row = await session.get(VerificationCode, member_id)
             if row is None:
                 session.add(
-                    VerificationCode(member_id=member_id, code_hash=code_hash, expires_at=expires_at)
+                    VerificationCode(
+                        member_id=member_id, code_hash=code_hash, expires_at=expires_at
+                    )
                 )
             else:
                 row.code_hash = code_hash
@@ -325,8 +327,12 @@ class MemberRepository:
                 state = await session.get(ConversationState, (identity.platform, identity.user_id))
                 if state is not None:
                     conversations.append(
-                        {"platform": state.platform, "flow": state.flow, "step": state.step,
-                         "answers_so_far": state.data}
+                        {
+                            "platform": state.platform,
+                            "flow": state.flow,
+                            "step": state.step,
+                            "answers_so_far": state.data,
+                        }
                     )
             verification = await session.get(VerificationCode, member_id)
             return {
@@ -336,9 +342,12 @@ class MemberRepository:
                 "roles": [role.model_dump(mode="json") for role in roles],
                 "conversations": conversations,
                 "pending_email_code": (
-                    {"expires_at": verification.expires_at.isoformat(),
-                     "note": "the code itself is stored only as a hash"}
-                    if verification else None
+                    {
+                        "expires_at": verification.expires_at.isoformat(),
+                        "note": "the code itself is stored only as a hash",
+                    }
+                    if verification
+                    else None
                 ),
             }
 
