@@ -26,6 +26,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # erased personal data is overwritten, not left behind
     cursor.close()
 
 
@@ -69,6 +70,12 @@ class Database:
         """Bring the schema to the newest Alembic revision (run at every start)."""
         async with self.engine.begin() as connection:
             await connection.run_sync(_upgrade)
+
+    async def scrub(self) -> None:
+        """After an erasure: fold the write-ahead log into the file, so no old copy remains."""
+        if self.is_sqlite:
+            async with self.engine.connect() as connection:
+                await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def dispose(self) -> None:
         await self.engine.dispose()

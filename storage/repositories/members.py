@@ -384,3 +384,4 @@ class MemberRepository:
                     erased_at=utcnow(),
                 )
             )
+        await self._db.scrub()
