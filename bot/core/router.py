@@ -16,7 +16,7 @@ from bot.core.context import Context
 from bot.core.conversation import ACTION_PREFIX, Conversations
 from bot.core.directory import MemberDirectory
 from bot.core.errors import UserError
-from bot.core.i18n import _, set_language
+from bot.core.i18n import N_, _, set_language
 from bot.core.ratelimit import RateLimiter, Verdict
 from bot.core.types import (
     ButtonPress,
@@ -32,11 +32,11 @@ from bot.core.types import (
 log = logging.getLogger(__name__)
 
 ROLE_NAMES = {
-    Role.GUEST: "",
-    Role.MEMBER: "registered members",
-    Role.OPJUTTER: "opjutters",
-    Role.ORGANIZER: "organizers",
-    Role.ADMIN: "admins",
+    Role.GUEST: N_("everyone"),
+    Role.MEMBER: N_("registered members"),
+    Role.OPJUTTER: N_("opjutters"),
+    Role.ORGANIZER: N_("organizers"),
+    Role.ADMIN: N_("admins"),
 }
 
 

@@ -228,12 +228,26 @@ class MembersCog:
                     )
                 ]
             profile = await self.service.profile(member_id)
-            return await self._conversations.start(
-                ctx,
-                FLOW,
-                {"member_id": member_id, "name": profile.name, "email": profile.email},
-                step="code",
-            )
+            replies: list[Reply] = []
+            code = await self.service.ensure_code(member_id)
+            if code is not None and self.service.mail_in_development and ctx.platform == "console":
+                replies.append(
+                    Reply(
+                        _("Development mode (no mail server set): your code is {code}.").format(
+                            code=code
+                        ),
+                        private=True,
+                    )
+                )
+            return [
+                *replies,
+                *await self._conversations.start(
+                    ctx,
+                    FLOW,
+                    {"member_id": member_id, "name": profile.name, "email": profile.email},
+                    step="code",
+                ),
+            ]
         current = await self._conversations.current(ctx)
         if current is not None and current[0] == FLOW:
             return [*(await self._conversations.resume(ctx) or [])]

@@ -240,10 +240,18 @@ class MemberService:
         try:
             await self._mailer.send(member.email, subject, body)
         except MailError:
+            await self._repo.expire_verification(member_id)  # so the next try sends a fresh one
             raise UserError(
                 _("The mail could not be sent right now. Try again later with the button below.")
             ) from None
         return code
+
+    async def ensure_code(self, member_id: int) -> str | None:
+        """Send a code unless a live one is out (e.g. the first mail failed); the code or None."""
+        row = await self._repo.verification(member_id)
+        if row is not None and row.expires_at > utcnow() and row.attempts < MAX_CODE_ATTEMPTS:
+            return None
+        return await self.send_code(member_id, force=True)
 
     async def verify(self, member_id: int, typed: str) -> VerifyResult:
         member = await self._repo.get(member_id)

@@ -164,6 +164,14 @@ class MemberRepository:
                 row.sent_count += 1
                 row.last_sent_at = utcnow()
 
+    async def expire_verification(self, member_id: int) -> None:
+        async with self._db.transaction() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(VerificationCode)
+                .where(col(VerificationCode.member_id) == member_id)
+                .values(expires_at=utcnow())
+            )
+
     async def verification(self, member_id: int) -> VerificationCode | None:
         async with self._db.session() as session:
             return await session.get(VerificationCode, member_id)

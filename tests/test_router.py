@@ -1,0 +1,154 @@
+"""The core's answers to bad input, roles, floods, stale buttons and failures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from bot.app import Werkbot
+from bot.core.commands import Arg, ArgKind, Command
+from bot.core.ratelimit import RateLimiter, Verdict
+from bot.core.types import Role
+from config import Settings
+from tests.support.chat import RecordingChat, code_in, text_of
+
+
+async def register(chat: RecordingChat, user: str, email: str | None = None) -> None:
+    """Register through the conversation, in development mode (code shown on the console)."""
+    await chat.say(user, "/registreer")
+    await chat.say(user, user.title() + " Tester")
+    await chat.say(user, email or f"{user}@example.org")
+    await chat.press(user, 1)
+    await chat.press(user, 7)
+    replies = await chat.press(user, 1)
+    await chat.say(user, code_in(text_of(replies)))
+
+
+async def test_member_registration_in_development_mode(chat: RecordingChat, app: Werkbot) -> None:
+    await register(chat, "alice")
+    caller = await app.members.caller(chat._identity("alice"))
+    assert caller.is_member and caller.verified and caller.name == "Alice Tester"
+
+
+async def test_unknown_command_is_named_and_nothing_changes(chat: RecordingChat) -> None:
+    text = text_of(await chat.say("alice", "/bestaatniet 1 2 3"))
+    assert "/bestaatniet" in text and "/hulp" in text
+
+
+async def test_wrong_and_missing_arguments_show_usage(chat: RecordingChat) -> None:
+    assert "/taal <nl|en>" in text_of(await chat.say("alice", "/taal"))
+    assert "'klingon'" in text_of(await chat.say("alice", "/taal klingon"))
+    assert "/taal <nl|en>" in text_of(await chat.say("alice", "/taal nl en"))
+    text = text_of(await chat.say("olga", "/opjutter_geef twaalf"))
+    assert "'twaalf'" in text and "/opjutter_geef <lid>" in text
+    assert "/opjutter_geef" in text_of(await chat.say("olga", "/opjutter_geef -4"))
+
+
+async def test_forbidden_command_is_refused_in_the_callers_language(chat: RecordingChat) -> None:
+    nl = text_of(await chat.say("mallory", "/sponsor_nieuw Trollen BV"))
+    assert "organisatoren" in nl
+    await chat.say("mallory", "/taal en")
+    assert "Only organizers may use /sponsor_nieuw." == text_of(
+        await chat.say("mallory", "/sponsor_new Trollen BV")
+    )
+    assert "Trollen" not in text_of(await chat.say("olga", "/sponsors"))
+
+
+async def test_members_only_command_asks_to_register(chat: RecordingChat) -> None:
+    assert "/registreer" in text_of(await chat.say("guest", "/profiel"))
+    assert "/registreer" in text_of(await chat.say("guest", "/mijngegevens"))
+
+
+async def test_help_lists_only_what_the_caller_may_use(chat: RecordingChat) -> None:
+    guest = text_of(await chat.say("guest", "/hulp"))
+    organizer = text_of(await chat.say("olga", "/help"))
+    assert "/registreer" in guest and "/leden" not in guest and "/profiel" not in guest
+    assert "/leden" in organizer and "/sponsor_nieuw" in organizer
+
+
+async def test_long_and_binary_messages_are_refused(chat: RecordingChat) -> None:
+    assert "2000" in text_of(await chat.say("alice", "x" * 2001))
+    assert "tekst" in text_of(await chat.say("alice", "/registreer \x00\x01\x02"))
+    assert "tekst" in text_of(await chat.say("alice", "hallo\x07"))
+    # The refused /registreer started nothing: plain text is still "not understood".
+    assert "/hulp" in text_of(await chat.say("alice", "Alice"))
+
+
+async def test_plain_text_without_conversation_points_to_help(chat: RecordingChat) -> None:
+    assert "/hulp" in text_of(await chat.say("alice", "hoi"))
+    assert await chat.say("alice", "hoi allemaal", group="group-1") == []
+
+
+async def test_old_and_unknown_buttons(chat: RecordingChat) -> None:
+    assert "werkt niet meer" in text_of(await chat.press("alice", "zz:what:ever"))
+    assert "werkt niet meer" in text_of(await chat.press("alice", "garbage-without-colon"))
+    await chat.say("alice", "/registreer")
+    await chat.say("alice", "Alice")
+    await chat.say("alice", "alice@example.org")
+    work_buttons = list(chat.latest_buttons["alice"])
+    await chat.press("alice", 1)  # answers the work question
+    stale = text_of(await chat.press("alice", work_buttons[2].action))
+    assert "eerdere vraag" in stale
+    assert "afgelopen" in text_of(await chat.press("bob", work_buttons[0].action))
+
+
+async def test_double_press_stores_one_answer(chat: RecordingChat, app: Werkbot) -> None:
+    await chat.say("alice", "/registreer")
+    await chat.say("alice", "Alice")
+    await chat.say("alice", "alice@example.org")
+    action = chat.latest_buttons["alice"][0].action
+    results = await asyncio.gather(*(chat.press("alice", action) for _ in range(5)))
+    texts = [text_of(r) for r in results]
+    assert sum("stap 4 van 6" in t for t in texts) == 1
+    assert sum("eerdere vraag" in t for t in texts) == 4
+
+
+async def test_a_handler_failure_becomes_a_polite_message(
+    chat: RecordingChat, app: Werkbot, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(ctx):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database on fire")
+
+    app.registry.command(Command("kapot", "broken", "Broken on purpose", broken, role=Role.GUEST,
+                                 args=(Arg("n", "a number", ArgKind.INTEGER, required=False),)))
+    text = text_of(await chat.say("alice", "/kapot 3"))
+    assert "Er ging iets mis" in text and "Traceback" not in text and "fire" not in text
+    assert any("database on fire" in (r.exc_text or "") for r in caplog.records)
+    caplog.clear()  # the error log was the point of this test
+
+
+def test_rate_limiter_warns_once_then_drops_then_recovers() -> None:
+    now = [0.0]
+    limiter = RateLimiter(burst=3, per_minute=60, clock=lambda: now[0])
+    verdicts = [limiter.check("u") for _ in range(6)]
+    assert verdicts == [Verdict.ALLOW] * 3 + [Verdict.WARN, Verdict.DROP, Verdict.DROP]
+    assert limiter.check("other") is Verdict.ALLOW
+    now[0] += 2.0
+    assert limiter.check("u") is Verdict.ALLOW
+
+
+async def test_a_flood_gets_one_slow_down_and_others_are_served(
+    make_settings: Callable[..., Settings],
+) -> None:
+    app = Werkbot(make_settings(rate_limit_burst=5, rate_limit_per_minute=6))
+    await app.start()
+    try:
+        chat = RecordingChat(app.router)
+        replies = [await chat.say("flooder", "/hulp") for _ in range(30)]
+        slow = [r for r in replies if r and "rustig" in r[0].text]
+        assert len(slow) == 1
+        assert sum(1 for r in replies if r == []) == 24
+        assert "/registreer" in text_of(await chat.say("patient", "/hulp"))
+    finally:
+        await app.stop()
+
+
+async def test_language_follows_hint_then_choice(app: Werkbot) -> None:
+    english_platform = RecordingChat(app.router, platform="telegram", language_hint="en")
+    assert "I don't know the command" in text_of(await english_platform.say("42", "/x"))
+    await english_platform.say("42", "/taal nl")
+    assert "Ik ken het commando" in text_of(await english_platform.say("42", "/x"))
+    german = RecordingChat(app.router, platform="telegram", language_hint="de")
+    assert "Ik ken het commando" in text_of(await german.say("43", "/x"))
