@@ -8,6 +8,7 @@ from bot.core.builtin import BuiltinCommands
 from bot.core.commands import Registry
 from bot.core.conversation import Conversations
 from bot.core.delivery import Delivery
+from bot.core.housekeeping import Housekeeping
 from bot.core.i18n import DEFAULT_LANGUAGE
 from bot.core.mail import Mailer
 from bot.core.planning import JobRunner
@@ -43,6 +44,8 @@ def role_policy(settings: Settings) -> RolePolicy:
     return RolePolicy(
         organizers=frozenset(str(ref) for ref in settings.organizers),
         admins=frozenset(str(ref) for ref in settings.admins),
+        organizer_platform_roles=frozenset(settings.discord_organizer_role_ids),
+        admin_platform_roles=frozenset(settings.discord_admin_role_ids),
     )
 
 
@@ -53,7 +56,8 @@ class Werkbot:
         self.settings = settings
         self.db = Database(settings.database_url)
         self.registry = Registry()
-        self.conversations = Conversations(ConversationRepository(self.db))
+        conversation_repository = ConversationRepository(self.db)
+        self.conversations = Conversations(conversation_repository)
         self.mailer = mailer or build_mailer(settings)
         member_repository = MemberRepository(self.db)
         self.members = MemberService(
@@ -68,6 +72,11 @@ class Werkbot:
         self.clock = Clock(self.db.sync_url, self.jobs.run)
 
         BuiltinCommands(self.registry, self.conversations).register(self.registry)
+        self.housekeeping = Housekeeping(
+            self.clock,
+            [conversation_repository.purge_expired, member_repository.purge_expired_codes],
+        )
+        self.housekeeping.register(self.registry)
         MembersCog(self.members, member_repository, self.conversations, self.delivery).register(
             self.registry
         )
@@ -85,6 +94,7 @@ class Werkbot:
         """Migrate the database and start the clock; adapters come after this."""
         await self.db.migrate()
         self.clock.start()
+        self.housekeeping.ensure_planned()
         self._started = True
         if self.mailer.development:
             log.warning(

@@ -6,11 +6,12 @@ constructor, and a wrong value stops the start with one message naming the setti
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLATFORMS = ("console", "telegram", "discord")
@@ -83,7 +84,57 @@ class Settings(BaseSettings):
     )
 
     telegram_token: str | None = Field(default=None, description="Bot token from BotFather")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API URL before the token, no trailing slash "
+        "(self-hosted server: http://127.0.0.1:8081/bot)",
+    )
+    telegram_api_file_url: str | None = Field(
+        default=None,
+        description="Bot API file URL before the token; unset = derived from "
+        "TELEGRAM_API_BASE_URL (…/bot becomes …/file/bot)",
+    )
+    telegram_local_mode: bool = Field(
+        default=False,
+        description="Set when a self-hosted Bot API server runs with --local on this machine",
+    )
+    telegram_poll_timeout: float = Field(
+        default=30.0, ge=0, le=50, description="Seconds one long poll (getUpdates) may wait"
+    )
+    telegram_webhook_url: str | None = Field(
+        default=None,
+        description="Public https URL Telegram posts updates to; unset = long polling",
+    )
+    telegram_webhook_listen: str = Field(
+        default="127.0.0.1", description="Address the webhook server listens on"
+    )
+    telegram_webhook_port: int = Field(
+        default=8443, ge=1, le=65535, description="Port the webhook server listens on"
+    )
+    telegram_webhook_secret: str | None = Field(
+        default=None,
+        description="Secret Telegram sends with every webhook request (1-256 of A-Z a-z 0-9 _ -); "
+        "unset = a random one per start",
+    )
     discord_token: str | None = Field(default=None, description="Bot token from Discord")
+    discord_guild_id: int | None = Field(
+        default=None,
+        description="Sync slash commands to this one server only (instant; for development)",
+    )
+    discord_organizer_role_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Discord role ids whose holders are organizers, comma-separated",
+    )
+    discord_admin_role_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Discord role ids whose holders are admins"
+    )
+    discord_api_base_url: str = Field(
+        default="https://discord.com/api/v10",
+        description="Discord REST API base (e.g. an HTTP rate-limit proxy in front of Discord)",
+    )
+    discord_gateway_url: str = Field(
+        default="wss://gateway.discord.gg/", description="Discord gateway (websocket) URL"
+    )
 
     organizers: Annotated[list[IdentityRef], NoDecode] = Field(
         default_factory=list,
@@ -130,11 +181,52 @@ class Settings(BaseSettings):
     def _identities(cls, value: object) -> list[IdentityRef]:
         return _parse_identity_list(value)
 
+    @field_validator("discord_organizer_role_ids", "discord_admin_role_ids", mode="before")
+    @classmethod
+    def _role_ids(cls, value: object) -> list[str]:
+        ids = _parse_id_list(value)
+        for item in ids:
+            if not item.isdigit():
+                raise ValueError(f"'{item}' is not a Discord role id (digits only)")
+        return ids
+
+    @field_validator("discord_guild_id", mode="before")
+    @classmethod
+    def _blank_guild(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("telegram_token", "discord_token", "smtp_host", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator(
+        "telegram_api_base_url", "telegram_api_file_url", "telegram_webhook_url", mode="before"
+    )
+    @classmethod
+    def _telegram_url(cls, value: object, info: ValidationInfo) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if info.field_name == "telegram_api_base_url":
+                return "https://api.telegram.org/bot"  # blank means the default
+            return None
+        if not isinstance(value, str):
+            return value
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (e.g. http://127.0.0.1:8081/bot)")
+        return value
+
+    @field_validator("telegram_webhook_secret", mode="before")
+    @classmethod
+    def _telegram_secret(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("use 1-256 characters from A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("database_url")

@@ -87,3 +87,25 @@ async def test_a_job_planned_before_a_restart_runs_after_it(
             assert second.clock.when("reminder-2") is not None
         finally:
             await second.stop()
+
+
+async def test_housekeeping_removes_abandoned_conversations_and_plans_itself(
+    make_settings: Callable[..., Settings],
+) -> None:
+    app = Werkbot(make_settings())
+    await app.start()
+    try:
+        chat = RecordingChat(app.router)
+        await chat.say("alice", "/registreer")
+        await chat.say("alice", "Alice Verlaten")
+        assert app.clock.when("core-housekeeping") is not None
+        with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+            await app.housekeeping.run({})
+            planned = app.clock.when("core-housekeeping")
+            assert planned is not None and planned > utcnow() + timedelta(hours=23)
+        # The abandoned answers are gone from the database, not just hidden.
+        async with app.db.engine.connect() as connection:
+            rows = (await connection.exec_driver_sql("SELECT count(*) FROM conversation_states")).scalar()
+        assert rows == 0
+    finally:
+        await app.stop()

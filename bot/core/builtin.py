@@ -41,7 +41,8 @@ class BuiltinCommands:
         for command in self._registry.visible_to(ctx.caller.role):
             first, other = (command.alias, command.name) if ctx.language == "en" else command.names
             shown = usage(command).replace(f"/{command.name}", f"/{first}", 1)
-            lines.append(f"{shown}  (/{other}) — {translate(command.description, ctx.language)}")
+            also = f"  (/{other})" if other != first else ""
+            lines.append(f"{shown}{also} — {translate(command.description, ctx.language)}")
         if not ctx.caller.is_member:
             lines.append("")
             lines.append(_("Not registered yet? Start with /registreer."))

@@ -314,6 +314,14 @@ class MemberRepository:
                 .values(unreachable_at=utcnow())
             )
 
+    async def purge_expired_codes(self) -> int:
+        """Remove link codes past their time (verification codes go with verification)."""
+        async with self._db.transaction() as session:
+            result = await session.exec(  # type: ignore[call-overload]
+                delete(LinkCode).where(col(LinkCode.expires_at) <= utcnow())
+            )
+            return result.rowcount or 0
+
     async def export(self, member_id: int) -> dict[str, Any]:
         async with self._db.session() as session:
             member = await session.get(Member, member_id)
