@@ -152,3 +152,42 @@ async def test_language_follows_hint_then_choice(app: Werkbot) -> None:
     assert "Ik ken het commando" in text_of(await english_platform.say("42", "/x"))
     german = RecordingChat(app.router, platform="telegram", language_hint="de")
     assert "Ik ken het commando" in text_of(await german.say("43", "/x"))
+
+
+async def test_an_unexpected_file_is_refused_politely(chat: RecordingChat) -> None:
+    assert "bestand" in text_of(await chat.upload("alice", "virus.exe", b"MZ\x90\x00" * 100))
+
+
+async def test_a_file_during_registration_asks_for_text(chat: RecordingChat) -> None:
+    await chat.say("alice", "/registreer")
+    replies = await chat.upload("alice", "naam.txt", b"Alice")
+    assert "niet met een bestand" in replies[0].text
+    assert "stap 1 van 6" in replies[1].text
+
+
+async def test_personal_command_in_a_group_moves_to_private(chat: RecordingChat) -> None:
+    replies = await chat.say("alice", "/registreer", group="werkgroep")
+    assert replies[0].continue_privately == "registreer" and replies[0].private
+    # In the private chat, /start <command> (a deep link) continues the command.
+    assert "stap 1 van 6" in text_of(await chat.say("alice", "/start registreer"))
+
+
+async def test_someone_elses_erase_button_does_nothing(chat: RecordingChat, app: Werkbot) -> None:
+    await register(chat, "alice")
+    await register(chat, "bob")
+    alice = (await app.members.caller(chat._identity("alice"))).member_id
+    confirm = await chat.say("alice", "/vergeetmij")
+    action = confirm[0].all_buttons[0].action
+    assert action == f"mb:forget:{alice}"
+    assert "niet voor jou" in text_of(await chat.press("bob", action))
+    assert "werkt niet meer" in text_of(await chat.press("bob", f"mb:forget:{alice}:extra"))
+    assert (await app.members.caller(chat._identity("alice"))).member_id == alice
+    assert "gewist" in text_of(await chat.press("alice", action))
+    assert "bestaat niet meer" in text_of(await chat.press("alice", action))  # pressed twice
+
+
+async def test_demo_content_only_when_asked(app: Werkbot) -> None:
+    assert await app.members.sponsors() == []
+    assert await app.load_demo() != []
+    assert await app.load_demo() == []  # loading twice adds nothing
+    assert len(await app.members.sponsors()) == 1
