@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import Werkbot
 from config import Settings, load_settings
+from storage import Database
 from tests.support.chat import RecordingChat
 from tests.support.databases import create_pg_database, drop_pg_database, pg_reachable, pg_url
 from tests.support.smtp import LocalSmtp
@@ -61,6 +62,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield pg_url(name)
     finally:
         asyncio.run(drop_pg_database(name))
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database (SQLite and PostgreSQL), disposed of after the test."""
+    database = Database(database_url)
+    await database.migrate()
+    try:
+        yield database
+    finally:
+        await database.dispose()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -24,16 +24,6 @@ from tests.support.smtp import LocalSmtp
 def smtp_server() -> Iterator[LocalSmtp]:
     with LocalSmtp() as server:
         yield server
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await database.migrate()
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,16 +12,6 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401
 from storage import Database
 from storage.models import Identity
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await database.migrate()
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 async def test_migrations_create_exactly_the_models(db: Database) -> None:
