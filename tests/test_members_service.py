@@ -186,3 +186,14 @@ async def test_erasure_leaves_an_anonymous_tombstone(service: MemberService, db:
     assert caller.member_id is None and caller.role is Role.GUEST
     # The same person may register again with the same address.
     assert await _member(service, "nora", "nora@example.org") != member_id
+
+
+async def test_an_unreachable_account_is_reachable_again_when_it_writes(
+    service: MemberService,
+) -> None:
+    member_id = await _member(service, "olaf", "olaf@example.org", platform="telegram")
+    assert (await service.contact_points(member_id))[1] == [("telegram", "olaf")]
+    await service.mark_unreachable("telegram", "olaf")
+    assert (await service.contact_points(member_id))[1] == []
+    await service.caller(Identity("telegram", "olaf"))
+    assert (await service.contact_points(member_id))[1] == [("telegram", "olaf")]

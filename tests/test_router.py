@@ -191,3 +191,9 @@ async def test_demo_content_only_when_asked(app: Werkbot) -> None:
     assert await app.load_demo() != []
     assert await app.load_demo() == []  # loading twice adds nothing
     assert len(await app.members.sponsors()) == 1
+
+
+async def test_group_text_never_answers_a_private_question(chat: RecordingChat) -> None:
+    await chat.say("alice", "/registreer")
+    assert await chat.say("alice", "Alice in de groep", group="werkgroep") == []
+    assert "stap 2 van 6" in text_of(await chat.say("alice", "Alice"))

@@ -127,12 +127,12 @@ class Router:
             head, _sep, rest = stripped[1:].partition(" ")
             name = head.split("@", 1)[0]
             return await self._command(event, caller, name, rest, None)
+        if not event.chat.is_private:
+            return []  # chatter in a group is not for the bot, nor an answer to a private question
         ctx = Context(event.identity, event.chat, caller)
         replies = await self._conversations.handle_text(ctx, stripped)
         if replies is not None:
             return replies
-        if not event.chat.is_private:
-            return []  # chatter in a group is not for the bot
         if not stripped:
             return []
         return [Reply(_("I only understand commands. Type /hulp to see what I can do."))]

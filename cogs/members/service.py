@@ -105,6 +105,9 @@ class MemberService:
 
     async def caller(self, identity: Identity) -> Caller:
         record = await self._repo.resolve(identity.platform, identity.user_id)
+        if record.identity is not None and record.identity.unreachable_at is not None:
+            # They are writing to us, so we can write to them again.
+            await self._repo.mark_reachable(identity.platform, identity.user_id)
         member = record.member
         language = (
             (member.language if member else None)

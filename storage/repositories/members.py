@@ -322,6 +322,14 @@ class MemberRepository:
             )
             return result.rowcount or 0
 
+    async def mark_reachable(self, platform: str, user_id: str) -> None:
+        async with self._db.transaction() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(Identity)
+                .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
+                .values(unreachable_at=None)
+            )
+
     async def export(self, member_id: int) -> dict[str, Any]:
         async with self._db.session() as session:
             member = await session.get(Member, member_id)
