@@ -1,0 +1,529 @@
+"""A small fake Telegram Bot API server on 127.0.0.1 (aiohttp).
+
+The real python-telegram-bot talks to it over HTTP exactly as it would to
+api.telegram.org (through ``TELEGRAM_API_BASE_URL``). It keeps every call it received,
+serves ``getUpdates`` long polling from a queue the test fills, stores the messages the
+bot sent (so a test can press their buttons), serves files for ``getFile``, and injects
+faults on request: an error status (429 with ``retry_after``, 403, 5xx), a dropped
+connection, or a slow answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.support.smtp import free_port
+
+TOKEN = "123456:TEST-token_for-the-fake-api"
+BOT_ID = 123456
+BOT_USERNAME = "werkbot_test_bot"
+_JSON_FIELDS = {
+    "reply_markup",
+    "commands",
+    "scope",
+    "allowed_updates",
+    "entities",
+    "caption_entities",
+    "link_preview_options",
+}
+
+
+@dataclass
+class Call:
+    """One request the bot made: method, form fields (raw strings) and uploaded files."""
+
+    method: str
+    params: dict[str, str]
+    files: dict[str, tuple[str, bytes]]
+    at: float
+    status: int = 200
+
+    def json(self, name: str) -> Any:
+        raw = self.params.get(name)
+        return None if raw is None else json.loads(raw)
+
+    @property
+    def chat_id(self) -> str | None:
+        return self.params.get("chat_id")
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text") or self.params.get("caption") or ""
+
+    @property
+    def keyboard(self) -> list[list[dict[str, Any]]]:
+        markup = self.json("reply_markup")
+        return (markup or {}).get("inline_keyboard", [])
+
+    @property
+    def actions(self) -> list[str]:
+        return [b["callback_data"] for row in self.keyboard for b in row if "callback_data" in b]
+
+    @property
+    def urls(self) -> list[str]:
+        return [b["url"] for row in self.keyboard for b in row if "url" in b]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+@dataclass
+class Fault:
+    method: str
+    status: int = 500
+    description: str = "Internal Server Error"
+    retry_after: int | None = None
+    chat_id: str | None = None
+    drop: bool = False
+    delay: float = 0.0
+    times: int = 1
+
+
+def user(user_id: int, first_name: str = "Alice", language: str | None = "en") -> dict[str, Any]:
+    data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if language:
+        data["language_code"] = language
+    return data
+
+
+def private_chat(who: dict[str, Any]) -> dict[str, Any]:
+    return {"id": who["id"], "type": "private", "first_name": who["first_name"]}
+
+
+def group_chat(chat_id: int = -1001234567890, title: str = "Werkvereniging") -> dict[str, Any]:
+    return {"id": chat_id, "type": "supergroup", "title": title}
+
+
+@dataclass
+class FakeBotApi:
+    token: str = TOKEN
+    username: str = BOT_USERNAME
+    calls: list[Call] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    blocked: set[str] = field(default_factory=set)
+    """Chat ids whose user blocked the bot: every send there gets 403."""
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    confirmed_offset: int = 0
+
+    def __post_init__(self) -> None:
+        self.port = free_port()
+        self._updates: list[dict[str, Any]] = []
+        self._arrived = asyncio.Event()
+        self._ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._chats: dict[str, dict[str, Any]] = {}
+        self._runner: web.AppRunner | None = None
+        self._closing = False
+        self.bot_user = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Werkbot",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    # -- server ----------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._arrived.set()  # release long polls at once
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- what the test does -------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> int:
+        update_id = next(self._ids)
+        update["update_id"] = update_id
+        self._updates.append(update)
+        self._arrived.set()
+        return update_id
+
+    def _remember_chat(self, chat: dict[str, Any]) -> None:
+        self._chats[str(chat["id"])] = chat
+
+    def message(self, sender: dict[str, Any], text: str, chat: dict[str, Any] | None = None) -> int:
+        """The user sends ``text`` (in their private chat unless ``chat`` is given)."""
+        chat = chat or private_chat(sender)
+        self._remember_chat(chat)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": sender,
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return self.push({"message": message})
+
+    def document(
+        self,
+        sender: dict[str, Any],
+        filename: str,
+        data: bytes,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+    ) -> int:
+        """The user uploads a file in their private chat."""
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = (f"documents/{filename}", data)
+        chat = private_chat(sender)
+        self._remember_chat(chat)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": sender,
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": filename,
+                "mime_type": mime_type,
+                "file_size": len(data),
+            },
+        }
+        if caption:
+            message["caption"] = caption
+        return self.push({"message": message})
+
+    def photo(self, sender: dict[str, Any], data: bytes) -> int:
+        """The user sends a photo in their private chat (Telegram offers several sizes)."""
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = (f"photos/{file_id}.jpg", data)
+        chat = private_chat(sender)
+        self._remember_chat(chat)
+        sizes = [
+            {"file_id": "thumb", "file_unique_id": "uthumb", "width": 90, "height": 90},
+            {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "width": 800,
+                "height": 600,
+                "file_size": len(data),
+            },
+        ]
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": sender,
+            "photo": sizes,
+        }
+        return self.push({"message": message})
+
+    def press(self, sender: dict[str, Any], sent: Call | dict[str, Any], data: str) -> str:
+        """The user presses the button with callback ``data`` on a message the bot sent."""
+        if isinstance(sent, Call):
+            message = self.messages[(str(sent.chat_id), int(sent.params["message_id"]))]
+        else:
+            message = sent
+        query_id = f"q{next(self._ids)}"
+        self.push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": sender,
+                    "chat_instance": "ci-1",
+                    "message": message,
+                    "data": data,
+                }
+            }
+        )
+        return query_id
+
+    def fail(self, method: str, status: int, description: str, **options: Any) -> Fault:
+        fault = Fault(method, status, description, **options)
+        self.faults.append(fault)
+        return fault
+
+    def drop(self, method: str, times: int = 1) -> Fault:
+        fault = Fault(method, drop=True, times=times)
+        self.faults.append(fault)
+        return fault
+
+    def delay(self, method: str, seconds: float, times: int = 1) -> Fault:
+        fault = Fault(method, status=200, delay=seconds, times=times)
+        self.faults.append(fault)
+        return fault
+
+    # -- what the test asserts on -------------------------------------------------------
+
+    def sent(
+        self,
+        chat_id: int | str | None = None,
+        *,
+        method: str | tuple[str, ...] = ("sendMessage", "sendDocument", "sendPhoto"),
+        containing: str | None = None,
+        after: int = 0,
+    ) -> list[Call]:
+        methods = (method,) if isinstance(method, str) else method
+        return [
+            call
+            for call in self.calls[after:]
+            if call.method in methods
+            and call.ok
+            and (chat_id is None or call.chat_id == str(chat_id))
+            and (containing is None or containing in call.text)
+        ]
+
+    def attempts(self, method: str, chat_id: int | str | None = None) -> list[Call]:
+        """Every call of ``method`` (to ``chat_id``), whether it succeeded or not."""
+        return [
+            call
+            for call in self.calls
+            if call.method == method and (chat_id is None or call.chat_id == str(chat_id))
+        ]
+
+    async def wait_for(
+        self, check: Callable[[], Any], within: float = 10.0, what: str = "condition"
+    ) -> Any:
+        """Poll ``check`` until it returns something truthy; fail after ``within`` seconds."""
+        deadline = time.monotonic() + within
+        while True:
+            result = check()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                seen = [(c.method, c.chat_id, c.text[:60]) for c in self.calls[-8:]]
+                raise AssertionError(f"timed out waiting for {what}; last calls: {seen}")
+            await asyncio.sleep(0.01)
+
+    async def reply(
+        self, chat_id: int | str, containing: str = "", after: int = 0, **options: Any
+    ) -> Call:
+        """Wait for a message to ``chat_id`` containing ``containing``; return the first."""
+        found = await self.wait_for(
+            lambda: self.sent(chat_id, containing=containing, after=after, **options),
+            what=f"a message to {chat_id} containing {containing!r}",
+        )
+        return found[0]
+
+    # -- the Bot API ---------------------------------------------------------------------
+
+    async def _read(
+        self, request: web.Request
+    ) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+        params: dict[str, str] = dict(request.query)
+        files: dict[str, tuple[str, bytes]] = {}
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                for key, value in (await request.json()).items():
+                    params[key] = value if isinstance(value, str) else json.dumps(value)
+            else:
+                form = await request.post()
+                for key, value in form.items():
+                    if isinstance(value, web.FileField):
+                        files[key] = (value.filename, value.file.read())
+                    else:
+                        params[key] = str(value)
+        return params, files
+
+    def _fault_for(self, method: str, params: dict[str, str]) -> Fault | None:
+        for fault in self.faults:
+            if fault.method == method and fault.times > 0:
+                if fault.chat_id is not None and fault.chat_id != params.get("chat_id"):
+                    continue
+                fault.times -= 1
+                return fault
+        return None
+
+    @staticmethod
+    def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        return web.json_response(body, status=status)
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        params, files = await self._read(request)
+        call = Call(method, params, files, time.monotonic())
+        self.calls.append(call)
+        fault = self._fault_for(method, params)
+        if fault is not None:
+            if fault.drop:
+                call.status = 0
+                assert request.transport is not None
+                request.transport.abort()
+                return web.Response()
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.status != 200:
+                call.status = fault.status
+                return self._error(fault.status, fault.description, fault.retry_after)
+        chat_id = params.get("chat_id")
+        if chat_id in self.blocked and method.startswith(("send", "edit")):
+            call.status = 403
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            call.status = 400
+            return self._error(400, f"Bad Request: the fake has no method {method}")
+        try:
+            result = await handler(params, files)
+        except ApiError as error:
+            call.status = error.status
+            return self._error(error.status, error.description)
+        if method in ("sendMessage", "sendDocument", "sendPhoto"):
+            call.params["message_id"] = str(result["message_id"])
+        return web.json_response({"ok": True, "result": result})
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        for stored_path, data in self.files.values():
+            if stored_path == path:
+                self.calls.append(Call("downloadFile", {"path": path}, {}, time.monotonic()))
+                return web.Response(body=data)
+        return web.Response(status=404)
+
+    # -- methods -------------------------------------------------------------------------
+
+    async def _m_getMe(self, params: dict[str, str], files: dict) -> Any:
+        return self.bot_user
+
+    async def _m_deleteWebhook(self, params: dict[str, str], files: dict) -> Any:
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, str], files: dict) -> Any:
+        return True
+
+    async def _m_setMyCommands(self, params: dict[str, str], files: dict) -> Any:
+        return True
+
+    async def _m_answerCallbackQuery(self, params: dict[str, str], files: dict) -> Any:
+        return True
+
+    async def _m_getUpdates(self, params: dict[str, str], files: dict) -> Any:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            self.confirmed_offset = max(self.confirmed_offset, offset)
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        deadline = time.monotonic() + timeout
+        while not self._updates and not self._closing:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), left)
+            except TimeoutError:
+                break
+        return list(self._updates)
+
+    def _chat(self, chat_id: str) -> dict[str, Any]:
+        known = self._chats.get(chat_id)
+        if known:
+            return known
+        if int(chat_id) < 0:
+            return group_chat(int(chat_id))
+        return {"id": int(chat_id), "type": "private", "first_name": "User"}
+
+    def _store(self, params: dict[str, str], extra: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": self.bot_user,
+            **extra,
+        }
+        if "reply_markup" in params:
+            message["reply_markup"] = json.loads(params["reply_markup"])
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    async def _m_sendMessage(self, params: dict[str, str], files: dict) -> Any:
+        return self._store(params, {"text": params["text"]})
+
+    def _upload(self, kind: str, params: dict[str, str], files: dict) -> dict[str, Any]:
+        name, data = files[kind]
+        file_id = f"sent-{len(self.files) + 1}"
+        self.files[file_id] = (f"{kind}s/{name}", data)
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data)}
+
+    async def _m_sendDocument(self, params: dict[str, str], files: dict) -> Any:
+        document = self._upload("document", params, files)
+        document["file_name"] = files["document"][0]
+        extra: dict[str, Any] = {"document": document}
+        if "caption" in params:
+            extra["caption"] = params["caption"]
+        return self._store(params, extra)
+
+    async def _m_sendPhoto(self, params: dict[str, str], files: dict) -> Any:
+        photo = self._upload("photo", params, files) | {"width": 640, "height": 480}
+        extra: dict[str, Any] = {"photo": [photo]}
+        if "caption" in params:
+            extra["caption"] = params["caption"]
+        return self._store(params, extra)
+
+    def _edited(self, params: dict[str, str], changes: dict[str, Any]) -> Any:
+        key = (params["chat_id"], int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        message.update(changes)
+        if "reply_markup" in params:
+            message["reply_markup"] = json.loads(params["reply_markup"])
+        else:
+            message.pop("reply_markup", None)
+        return message
+
+    async def _m_editMessageText(self, params: dict[str, str], files: dict) -> Any:
+        return self._edited(params, {"text": params["text"], "edit_date": int(time.time())})
+
+    async def _m_editMessageReplyMarkup(self, params: dict[str, str], files: dict) -> Any:
+        return self._edited(params, {"edit_date": int(time.time())})
+
+    async def _m_getFile(self, params: dict[str, str], files: dict) -> Any:
+        file_id = params["file_id"]
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        path, data = self.files[file_id]
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(data),
+            "file_path": path,
+        }
