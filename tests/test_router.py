@@ -10,7 +10,7 @@ import pytest
 from bot.app import Werkbot
 from bot.core.commands import Arg, ArgKind, Command
 from bot.core.ratelimit import RateLimiter, Verdict
-from bot.core.types import Role
+from bot.core.types import ButtonPress, Chat, Role
 from config import Settings
 from tests.support.chat import RecordingChat, code_in, text_of
 
@@ -197,3 +197,12 @@ async def test_group_text_never_answers_a_private_question(chat: RecordingChat) 
     await chat.say("alice", "/registreer")
     assert await chat.say("alice", "Alice in de groep", group="werkgroep") == []
     assert "stap 2 van 6" in text_of(await chat.say("alice", "Alice"))
+
+
+async def test_register_button_in_a_group_moves_to_private(chat: RecordingChat) -> None:
+    group = Chat("console", "werkgroep", is_private=False)
+    event = ButtonPress(chat._identity("alice"), group, action="mb:register")
+    assert (await chat.router.handle(event))[0].continue_privately == "registreer"
+    # A deep link payload used in a group does not start the personal command there either.
+    replies = await chat.say("alice", "/start registreer", group="werkgroep")
+    assert replies[0].continue_privately == "registreer"

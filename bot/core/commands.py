@@ -30,6 +30,17 @@ UploadHandler = Callable[["Context", Attachment], Awaitable[Replies]]
 JobHandler = Callable[[dict[str, Any]], Awaitable[Sequence["Outbound"] | None]]
 
 
+def continue_privately(command_name: str) -> Reply:
+    """The answer to a personal command (or button) used in a group: go to a private chat."""
+    from bot.core.i18n import _
+
+    return Reply(
+        _("That is personal; let's continue in a private chat."),
+        private=True,
+        continue_privately=command_name,
+    )
+
+
 def as_list(replies: Replies) -> list[Reply]:
     """A handler may return one reply, several, or none; callers want a list."""
     if replies is None:

@@ -11,7 +11,7 @@ import logging
 import unicodedata
 
 from bot.core.arguments import check_typed, parse_text
-from bot.core.commands import Command, Registry, as_list
+from bot.core.commands import Command, Registry, as_list, continue_privately
 from bot.core.context import Context
 from bot.core.conversation import ACTION_PREFIX, Conversations
 from bot.core.directory import MemberDirectory
@@ -158,13 +158,7 @@ class Router:
             self._check_text(raw)
         self._check_role(command, caller)
         if command.personal and not event.chat.is_private:
-            return [
-                Reply(
-                    _("That is personal; let's continue in a private chat."),
-                    private=True,
-                    continue_privately=command.name,
-                )
-            ]
+            return [continue_privately(command.name)]
         args = check_typed(command, typed) if typed is not None else parse_text(command, raw)
         ctx = Context(event.identity, event.chat, caller, args, command)
         return as_list(await command.handler(ctx))

@@ -112,6 +112,8 @@ class Reply:
     replace: bool = False
     continue_privately: str | None = None
     """Set when a personal command came from a group: the command to continue privately."""
+    expects_text: bool = False
+    """A question that waits for a typed answer (an adapter may offer a text box for it)."""
 
     @property
     def all_buttons(self) -> list[Button]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from bot.core.commands import Action, Arg, ArgKind, Command, Registry, as_list
+from bot.core.commands import (
+    Action,
+    Arg,
+    ArgKind,
+    Command,
+    Registry,
+    as_list,
+    continue_privately,
+)
 from bot.core.context import Context
 from bot.core.conversation import Conversations
 from bot.core.delivery import Delivery, Outbound
@@ -187,6 +195,8 @@ class MembersCog:
             # A deep link from a group (/start <command>) continues that command privately.
             target = self._registry.find(payload)
             if target is not None and target.personal and target.role <= ctx.caller.role:
+                if not ctx.chat.is_private:
+                    return [continue_privately(target.name)]
                 return as_list(await target.handler(replace(ctx, command=target, args={})))
         resumed = await self._conversations.resume(ctx)
         intro = _(
@@ -431,6 +441,8 @@ class MembersCog:
     async def on_button(self, ctx: Context, parts: list[str]) -> list[Reply] | Reply:
         what = parts[0] if parts else ""
         if what == "register":
+            if not ctx.chat.is_private:
+                return continue_privately("registreer")
             return await self.registreer(ctx)
         if what == "help":
             return Reply(_("Type /hulp to see every command you can use."))

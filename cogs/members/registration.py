@@ -41,12 +41,15 @@ class RegistrationFlow(Flow):
         head = _("Registration, step {n} of {total}.").format(n=position[step], total=total) + " "
         if step == "name":
             return Reply(
-                head + _("What is your name?") + "\n" + _("(Type /stop to stop.)"), private=True
+                head + _("What is your name?") + "\n" + _("(Type /stop to stop.)"),
+                private=True,
+                expects_text=True,
             )
         if step == "email":
             return Reply(
                 head + _("What is your e-mail address? We send you a code to confirm it."),
                 private=True,
+                expects_text=True,
             )
         if step == "work":
             options = [
@@ -85,6 +88,7 @@ class RegistrationFlow(Flow):
                 ),
                 ((self.button(step, _("Send a new code"), "resend"),),),
                 private=True,
+                expects_text=True,
             )
         raise ValueError(step)
 
