@@ -1,0 +1,607 @@
+"""A small fake Discord on 127.0.0.1: the REST routes the client uses and a gateway.
+
+The real discord.py client talks to it over HTTP and a websocket. It records every
+request and every gateway frame it receives, so tests assert on what "Discord" got; a
+test injects INTERACTION_CREATE and MESSAGE_CREATE events and REST faults (429, 5xx).
+Bodies are sent with Content-Type exactly ``application/json``: discord.py decodes JSON
+only then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+APP_ID = 900
+BOT_ID = 901
+GUILD_ID = 1000
+CHANNEL_ID = 1001
+TIMESTAMP = "2026-05-11T10:00:00+00:00"
+EPHEMERAL = 1 << 6  # message flag: only the recipient sees it
+
+
+def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": str(user_id),
+        "username": name,
+        "global_name": name.title(),
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+    }
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    files: dict[str, bytes]
+    at: float
+
+
+@dataclass
+class Fault:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    body: Any
+    headers: dict[str, str]
+    times: int = 1
+
+
+@dataclass
+class FakeDiscord:
+    token: str = "fake-token"
+    requests: list[Recorded] = field(default_factory=list)
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    closed_dms: set[int] = field(default_factory=set)
+    roles: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._ids = itertools.count(5_000_000)
+        self._faults: list[Fault] = []
+        self._history: list[dict[str, Any]] = []
+        self._sequence = 0
+        self._session = ""
+        self._ws: web.WebSocketResponse | None = None
+        self._live: web.WebSocketResponse | None = None
+        self._dm_of: dict[int, int] = {}
+        self.files: dict[str, bytes] = {}
+        self.connections = 0
+        self.close_codes: list[int | None] = []
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+
+    # -- server ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/files/{name}", self._file)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    # -- faults and waiting ------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        pattern: str,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next ``times`` matching requests get ``status`` instead of an answer."""
+        self._faults.append(Fault(method, re.compile(pattern), status, body, headers or {}, times))
+
+    def calls(self, method: str, pattern: str) -> list[Recorded]:
+        regex = re.compile(pattern)
+        return [r for r in self.requests if r.method == method and regex.search(r.path)]
+
+    async def wait_for(
+        self, condition: Callable[[], Any], within: float = 5.0, what: str = "condition"
+    ) -> Any:
+        deadline = time.monotonic() + within
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            await asyncio.sleep(0.01)
+
+    async def wait_calls(
+        self, method: str, pattern: str, count: int = 1, within: float = 5.0
+    ) -> list[Recorded]:
+        return await self.wait_for(
+            lambda: (found := self.calls(method, pattern)) and len(found) >= count and found,
+            within,
+            f"{count} x {method} {pattern}",
+        )
+
+    # -- REST --------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        body: Any = None
+        files: dict[str, bytes] = {}
+        if request.content_type == "application/json":
+            body = await request.json()
+        elif request.content_type.startswith("multipart/"):
+            form = await request.post()
+            for key, value in form.items():
+                if key == "payload_json":
+                    body = json.loads(str(value))
+                elif hasattr(value, "file"):
+                    files[value.filename] = value.file.read()  # type: ignore[union-attr]
+        self.requests.append(
+            Recorded(request.method, path, dict(request.query), body, files, time.monotonic())
+        )
+        needs_token = not path.startswith(("/interactions/", "/webhooks/"))
+        if needs_token and request.headers.get("Authorization") != f"Bot {self.token}":
+            return _json({"message": "401: Unauthorized", "code": 0}, 401)
+        for fault in self._faults:
+            if fault.times > 0 and fault.method == request.method and fault.pattern.search(path):
+                fault.times -= 1
+                return _json(
+                    fault.body or {"message": "fault", "code": 0}, fault.status, fault.headers
+                )
+        return await self._answer(request.method, path, body)
+
+    async def _answer(self, method: str, path: str, body: Any) -> web.Response:
+        if path == "/users/@me" and method == "GET":
+            return _json(user_payload(BOT_ID, "werkbot", bot=True))
+        if path == "/oauth2/applications/@me":
+            return _json(
+                {
+                    "id": str(APP_ID),
+                    "name": "Werkbot",
+                    "description": "",
+                    "icon": None,
+                    "bot_public": True,
+                    "bot_require_code_grant": False,
+                    "owner": user_payload(1, "owner"),
+                    "verify_key": "0" * 64,
+                    "flags": 0,
+                }
+            )
+        if path == "/gateway/bot":
+            return _json(
+                {
+                    "url": "wss://gateway.discord.gg",  # replaced by DISCORD_GATEWAY_URL
+                    "shards": 1,
+                    "session_start_limit": {
+                        "total": 1000,
+                        "remaining": 999,
+                        "reset_after": 0,
+                        "max_concurrency": 1,
+                    },
+                }
+            )
+        if re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path) and method == "PUT":
+            return _json(
+                [
+                    {
+                        **command,
+                        "id": str(self.next_id()),
+                        "application_id": str(APP_ID),
+                        "version": "1",
+                    }
+                    for command in body
+                ]
+            )
+        match = re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", path)
+        if match:
+            return _json({"interaction": {"id": match.group(1), "type": body["type"]}})
+        if re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", path):
+            if method == "DELETE":
+                return web.Response(status=204)
+            return _json(self.message(CHANNEL_ID, body or {}))
+        if re.fullmatch(r"/webhooks/\d+/[^/]+", path) and method == "POST":
+            return _json(self.message(CHANNEL_ID, body or {}))
+        if path == "/users/@me/channels" and method == "POST":
+            user_id = int(body["recipient_id"])
+            channel_id = self._dm_of.setdefault(user_id, self.next_id())
+            return _json(
+                {
+                    "id": str(channel_id),
+                    "type": 1,
+                    "recipients": [user_payload(user_id, f"user{user_id}")],
+                    "last_message_id": None,
+                }
+            )
+        match = re.fullmatch(r"/channels/(\d+)/messages", path)
+        if match and method == "POST":
+            channel_id = int(match.group(1))
+            if any(self._dm_of.get(user) == channel_id for user in self.closed_dms):
+                return _json({"message": "Cannot send messages to this user", "code": 50007}, 403)
+            return _json(self.message(channel_id, body or {}))
+        return _json({"message": f"404: {method} {path} not faked", "code": 0}, 404)
+
+    async def _file(self, request: web.Request) -> web.Response:
+        data = self.files.get(request.match_info["name"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    def dm_channel(self, user_id: int) -> int | None:
+        return self._dm_of.get(user_id)
+
+    # -- gateway -----------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        self.connections += 1
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        async for message in ws:
+            if message.type is not WSMsgType.TEXT:
+                continue
+            frame = json.loads(message.data)
+            self.frames.append(frame)
+            op = frame.get("op")
+            if op == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif op == 2:
+                await self._identify(ws)
+                self._live = ws
+            elif op == 6:
+                await self._resume(ws, frame["d"])
+                self._live = ws
+        self.close_codes.append(ws.close_code)
+        if self._ws is ws:
+            self._ws = None
+        if self._live is ws:
+            self._live = None
+        return ws
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: Any) -> None:
+        self._sequence += 1
+        frame = {"op": 0, "t": event, "s": self._sequence, "d": data}
+        self._history.append(frame)
+        await ws.send_str(json.dumps(frame))
+
+    async def _identify(self, ws: web.WebSocketResponse) -> None:
+        self._session = f"session-{self.next_id()}"
+        self._sequence = 0
+        self._history.clear()
+        await self._send(
+            ws,
+            "READY",
+            {
+                "v": 10,
+                "user": user_payload(BOT_ID, "werkbot", bot=True),
+                "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                "session_id": self._session,
+                "resume_gateway_url": self.gateway_url,
+                "shard": [0, 1],
+                "application": {"id": str(APP_ID), "flags": 0},
+            },
+        )
+        await self._send(ws, "GUILD_CREATE", self.guild())
+
+    async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        if data.get("session_id") != self._session:
+            await ws.send_str(json.dumps({"op": 9, "d": False}))
+            return
+        for frame in self._history:
+            if frame["s"] > int(data.get("seq") or 0):
+                await ws.send_str(json.dumps(frame))
+        self._sequence += 1
+        await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": self._sequence, "d": {}}))
+
+    async def disconnect(self, code: int = 4000) -> None:
+        """Drop the gateway connection, as Discord does now and then."""
+        assert self._ws is not None, "no gateway connection"
+        ws, self._live = self._ws, None
+        await ws.close(code=code)
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        """Send an event now, or keep it for the RESUME when nobody is connected."""
+        ws = await self.wait_for(lambda: self._live, what="a live gateway session")
+        await self._send(ws, event, data)
+
+    def identified(self) -> list[dict[str, Any]]:
+        return [frame for frame in self.frames if frame.get("op") == 2]
+
+    def resumed(self) -> list[dict[str, Any]]:
+        return [frame for frame in self.frames if frame.get("op") == 6]
+
+    # -- payloads ----------------------------------------------------------------------
+
+    def guild(self) -> dict[str, Any]:
+        everyone = self.role(GUILD_ID, "@everyone")
+        return {
+            "id": str(GUILD_ID),
+            "name": "De Werkvereniging",
+            "icon": None,
+            "owner_id": "1",
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "system_channel_flags": 0,
+            "preferred_locale": "nl",
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "roles": [everyone, *(self.role(rid, name) for rid, name in self.roles.items())],
+            "channels": [
+                {
+                    "id": str(CHANNEL_ID),
+                    "type": 0,
+                    "name": "algemeen",
+                    "position": 0,
+                    "permission_overwrites": [],
+                    "guild_id": str(GUILD_ID),
+                    "nsfw": False,
+                    "parent_id": None,
+                }
+            ],
+            "members": [],
+            "member_count": 3,
+            "threads": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "voice_states": [],
+            "presences": [],
+            "large": False,
+            "unavailable": False,
+            "joined_at": TIMESTAMP,
+        }
+
+    @staticmethod
+    def role(role_id: int, name: str) -> dict[str, Any]:
+        return {
+            "id": str(role_id),
+            "name": name,
+            "permissions": "0",
+            "position": 0 if role_id == GUILD_ID else 1,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
+        }
+
+    def message(
+        self, channel_id: int, body: dict[str, Any], author_id: int = BOT_ID
+    ) -> dict[str, Any]:
+        return {
+            "id": str(self.next_id()),
+            "channel_id": str(channel_id),
+            "author": user_payload(
+                author_id,
+                "werkbot" if author_id == BOT_ID else f"user{author_id}",
+                bot=author_id == BOT_ID,
+            ),
+            "content": body.get("content") or "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags") or 0,
+            "components": body.get("components") or [],
+        }
+
+    def _interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        user_id: int,
+        *,
+        roles: tuple[int, ...] = (),
+        locale: str = "en-US",
+        dm: bool = False,
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        interaction_id = self.next_id()
+        user = user_payload(user_id, f"user{user_id}")
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "data": data,
+            "token": f"token-{interaction_id}",
+            "version": 1,
+            "locale": locale,
+            "app_permissions": "0",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "attachment_size_limit": 8 * 1024 * 1024,
+        }
+        if dm:
+            channel_id = self._dm_of.setdefault(user_id, self.next_id())
+            payload["channel_id"] = str(channel_id)
+            payload["channel"] = {"id": str(channel_id), "type": 1, "recipients": [user]}
+            payload["user"] = user
+            payload["context"] = 1
+        else:
+            payload["guild_id"] = str(GUILD_ID)
+            payload["guild_locale"] = "nl"
+            payload["channel_id"] = str(CHANNEL_ID)
+            payload["channel"] = {
+                "id": str(CHANNEL_ID),
+                "type": 0,
+                "name": "algemeen",
+                "guild_id": str(GUILD_ID),
+                "position": 0,
+                "permission_overwrites": [],
+            }
+            payload["member"] = {
+                "user": user,
+                "roles": [str(role) for role in roles],
+                "joined_at": TIMESTAMP,
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "pending": False,
+                "permissions": "0",
+                "nick": None,
+                "avatar": None,
+                "premium_since": None,
+            }
+            payload["context"] = 0
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    async def command(
+        self, name: str, user_id: int, options: dict[str, Any] | None = None, **kwargs: Any
+    ) -> str:
+        """A slash command used; returns the interaction id."""
+        data = {
+            "id": str(self.next_id()),
+            "name": name,
+            "type": 1,
+            "options": [
+                {"name": key, "type": 4 if isinstance(value, int) else 3, "value": value}
+                for key, value in (options or {}).items()
+            ],
+        }
+        payload = self._interaction(2, data, user_id, **kwargs)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload["id"]
+
+    async def press(
+        self, custom_id: str, user_id: int, *, ephemeral: bool = False, **kwargs: Any
+    ) -> str:
+        """A button pressed on a message the bot sent earlier (``ephemeral``: only they saw it)."""
+        row = {
+            "type": 1,
+            "components": [{"type": 2, "style": 2, "label": "·", "custom_id": custom_id}],
+        }
+        body = {"components": [row], "flags": EPHEMERAL if ephemeral else 0}
+        message = self.message(kwargs.pop("channel_id", CHANNEL_ID), body)
+        data = {"custom_id": custom_id, "component_type": 2}
+        payload = self._interaction(3, data, user_id, message=message, **kwargs)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload["id"]
+
+    async def submit(
+        self, custom_id: str, field_id: str, value: str, user_id: int, **kwargs: Any
+    ) -> str:
+        """A modal submitted with one text field."""
+        data = {
+            "custom_id": custom_id,
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": field_id, "value": value}]}
+            ],
+        }
+        payload = self._interaction(5, data, user_id, **kwargs)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload["id"]
+
+    async def direct_message(
+        self, user_id: int, content: str, files: dict[str, bytes] | None = None
+    ) -> None:
+        """A user types in their direct messages with the bot."""
+        channel_id = self._dm_of.setdefault(user_id, self.next_id())
+        message = self.message(channel_id, {"content": content}, author_id=user_id)
+        for name, data in (files or {}).items():
+            self.files[name] = data
+            message["attachments"].append(
+                {
+                    "id": str(self.next_id()),
+                    "filename": name,
+                    "size": len(data),
+                    "url": f"http://127.0.0.1:{self.port}/files/{name}",
+                    "proxy_url": f"http://127.0.0.1:{self.port}/files/{name}",
+                    "content_type": "text/plain",
+                }
+            )
+        await self.dispatch("MESSAGE_CREATE", message)
+
+    # -- what the bot said -------------------------------------------------------------
+
+    def callbacks(self, interaction_id: str) -> list[Recorded]:
+        return self.calls("POST", rf"^/interactions/{interaction_id}/")
+
+    def answers(self, interaction_id: str) -> list[Recorded]:
+        """Callback, edits and follow-ups of one interaction, in order."""
+        token = f"token-{interaction_id}"
+        return [
+            r
+            for r in self.requests
+            if r.path.startswith(f"/interactions/{interaction_id}/")
+            or (r.path.startswith("/webhooks/") and f"/{token}" in r.path)
+        ]
+
+    def texts(self, interaction_id: str) -> list[str]:
+        out = []
+        for record in self.answers(interaction_id):
+            body = record.json or {}
+            data = body.get("data", body) if "type" in body else body
+            if isinstance(data, dict) and data.get("content"):
+                out.append(data["content"])
+        return out
+
+    def dm_texts(self, user_id: int) -> list[str]:
+        channel = self._dm_of.get(user_id)
+        return [
+            (r.json or {}).get("content", "")
+            for r in self.calls("POST", rf"^/channels/{channel}/messages$")
+        ]
+
+
+def custom_ids(body: dict[str, Any]) -> list[str]:
+    """The custom ids of every button in a message body (or an interaction callback)."""
+    data = body.get("data", body) if "type" in body else body
+    found = []
+    for row in (data or {}).get("components", []):
+        for component in row.get("components", []):
+            if component.get("custom_id"):
+                found.append(component["custom_id"])
+    return found
