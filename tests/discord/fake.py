@@ -9,7 +9,6 @@ only then.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
@@ -19,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.support.waiting import wait_until
 
 APP_ID = 900
 BOT_ID = 901
@@ -142,14 +143,7 @@ class FakeDiscord:
     async def wait_for(
         self, condition: Callable[[], Any], within: float = 5.0, what: str = "condition"
     ) -> Any:
-        deadline = time.monotonic() + within
-        while True:
-            value = condition()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            await asyncio.sleep(0.01)
+        return await wait_until(condition, within, what)
 
     async def wait_calls(
         self, method: str, pattern: str, count: int = 1, within: float = 5.0

@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.support.smtp import free_port
+from tests.support.waiting import wait_until
 
 TOKEN = "123456:TEST-token_for-the-fake-api"
 BOT_ID = 123456
@@ -315,15 +316,11 @@ class FakeBotApi:
         self, check: Callable[[], Any], within: float = 10.0, what: str = "condition"
     ) -> Any:
         """Poll ``check`` until it returns something truthy; fail after ``within`` seconds."""
-        deadline = time.monotonic() + within
-        while True:
-            result = check()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                seen = [(c.method, c.chat_id, c.text[:60]) for c in self.calls[-8:]]
-                raise AssertionError(f"timed out waiting for {what}; last calls: {seen}")
-            await asyncio.sleep(0.01)
+
+        def last_calls() -> str:
+            return f"last calls: {[(c.method, c.chat_id, c.text[:60]) for c in self.calls[-8:]]}"
+
+        return await wait_until(check, within, what, last_calls)
 
     async def reply(
         self, chat_id: int | str, containing: str = "", after: int = 0, **options: Any
