@@ -21,6 +21,25 @@ def platform_adapters(app: Werkbot) -> list[PlatformAdapter]:
     """An adapter for every platform whose token is set."""
     adapters: list[PlatformAdapter] = []
     for platform in app.settings.platform_tokens:
+        if platform == "telegram":
+            from bot.adapters.telegram import TelegramAdapter
+
+            adapters.append(
+                TelegramAdapter.from_settings(app.settings, app.router.handle, app.registry)
+            )
+            continue
+        if platform == "discord":
+            from bot.adapters.discord import DiscordAdapter, DiscordOptions
+
+            adapters.append(
+                DiscordAdapter(
+                    app.router.handle,
+                    app.registry,
+                    DiscordOptions.from_settings(app.settings),
+                    on_unreachable=app.members.mark_unreachable,
+                )
+            )
+            continue
         raise SettingsError(
             f"{platform.upper()}_TOKEN is set, but this version of Werkbot has no "
             f"{platform} adapter yet; unset it to use the console."
@@ -65,9 +84,32 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
                 log.exception("%s adapter did not stop cleanly", adapter.platform)
 
 
+async def _survey_import(app: Werkbot, path: Path) -> int:
+    """``werkbot survey import FILE``: a survey from YAML, created as a draft."""
+    from cogs.surveys.definition import DefinitionError
+
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except OSError as error:
+        print(f"werkbot: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 1
+    try:
+        survey = await app.surveys.service.import_file(data, "cli")
+    except DefinitionError as problem:
+        print(f"{path}: nothing was created:", file=sys.stderr)
+        for line in problem.problems:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(app.surveys.created_text(survey))
+    return 0
+
+
 async def _main(args: argparse.Namespace, settings: Settings) -> int:
     app = Werkbot(settings)
     try:
+        if args.command == "survey":
+            await app.db.migrate()
+            return await _survey_import(app, Path(args.file))
         if args.command == "migrate":
             await app.db.migrate()
             print("database is up to date")
@@ -104,6 +146,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     console.add_argument("--demo", action="store_true", help="load demo content first")
     sub.add_parser("migrate", help="bring the database up to date and exit")
     sub.add_parser("demo", help="load demo content and exit")
+    survey = sub.add_parser("survey", help="Jouw Stem surveys")
+    survey_sub = survey.add_subparsers(dest="survey_command", required=True)
+    survey_import = survey_sub.add_parser("import", help="create a survey from a YAML file")
+    survey_import.add_argument("file", help="the survey file (schema: docs/surveys.md)")
     args = parser.parse_args(argv)
     if args.command is None:
         args.command = "run"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot.core.builtin import BuiltinCommands
 from bot.core.commands import Registry
@@ -14,8 +15,10 @@ from bot.core.mail import Mailer
 from bot.core.planning import JobRunner
 from bot.core.ratelimit import RateLimiter
 from bot.core.router import Router
+from bot.core.types import Chat
 from bot.mail import LogMailer, SmtpMailer
 from cogs.members import MembersCog, MemberService, RolePolicy
+from cogs.surveys import build_surveys
 from config import Settings
 from scheduled import Clock
 from storage import Database
@@ -81,6 +84,24 @@ class Werkbot:
             self.registry
         )
 
+        self.surveys, self.survey_writer = build_surveys(
+            self.db,
+            self.members,
+            self.clock,
+            self.conversations,
+            self.delivery,
+            secret=settings.survey_secret,
+            data_dir=settings.data_dir,
+            require_verification=settings.require_verification,
+            reminder_before=timedelta(hours=settings.survey_reminder_hours),
+            quick_poll_duration=timedelta(hours=settings.survey_quick_poll_hours),
+            announcement_chats=[
+                Chat(ref.platform, ref.user_id, is_private=False)
+                for ref in settings.survey_announcement_chats
+            ],
+        )
+        self.surveys.register(self.registry)
+
         self.router = Router(
             self.registry,
             self.members,
@@ -95,6 +116,7 @@ class Werkbot:
         await self.db.migrate()
         self.clock.start()
         self.housekeeping.ensure_planned()
+        self.survey_writer.start()
         self._started = True
         if self.mailer.development:
             log.warning(
@@ -104,6 +126,7 @@ class Werkbot:
 
     async def stop(self) -> None:
         if self._started:
+            await self.survey_writer.stop()
             self.clock.shutdown()
             self._started = False
         await self.db.dispose()

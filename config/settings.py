@@ -176,6 +176,26 @@ class Settings(BaseSettings):
         default=None, description="Where the console writes files the bot sends (DATA_DIR/console)"
     )
 
+    survey_secret: str | None = Field(
+        default=None,
+        description="Secret for anonymous survey keys (unset: a key file in DATA_DIR); never in the database",
+    )
+    survey_reminder_hours: float = Field(
+        default=24.0, ge=0, description="Hours before a survey closes that non-answerers get one reminder"
+    )
+    survey_quick_poll_hours: float = Field(
+        default=24.0, gt=0, description="How long a quick poll (/peiling_nieuw) stays open"
+    )
+    survey_announcement_chats: Annotated[list[IdentityRef], NoDecode] = Field(
+        default_factory=list,
+        description="Group chats where survey results are published, e.g. telegram:-100123,discord:456",
+    )
+
+    @field_validator("survey_announcement_chats", mode="before")
+    @classmethod
+    def _survey_chats(cls, value: object) -> list[IdentityRef]:
+        return _parse_identity_list(value)
+
     @field_validator("organizers", "admins", mode="before")
     @classmethod
     def _identities(cls, value: object) -> list[IdentityRef]:

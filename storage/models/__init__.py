@@ -9,6 +9,14 @@ from storage.models.members import (
     RoleGrant,
     VerificationCode,
 )
+from storage.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyNewsOptIn,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 
 __all__ = [
     "ConversationState",
@@ -17,5 +25,11 @@ __all__ = [
     "Member",
     "Organization",
     "RoleGrant",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyNewsOptIn",
+    "SurveyParticipation",
+    "SurveyQuestion",
+    "SurveyResponse",
     "VerificationCode",
 ]

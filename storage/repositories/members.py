@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +24,8 @@ from storage.models import (
     VerificationCode,
 )
 from storage.types import utcnow
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
 class EmailTaken(Exception):
@@ -55,11 +60,55 @@ class NewMember:
     consent_at: datetime
 
 
+def _changes_callers(method: _Method) -> _Method:
+    """Marks a write that changes what ``resolve`` returns: the cache is emptied afterwards
+    (also when it fails), so no record read before or during the write outlives it."""
+
+    @functools.wraps(method)
+    async def wrapper(self: MemberRepository, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(self, *args, **kwargs)
+        finally:
+            self._resolved.clear()
+
+    return wrapper  # type: ignore[return-value]
+
+
 class MemberRepository:
-    def __init__(self, db: Database) -> None:
+    """Queries on members; caches account resolution, which runs for every incoming event.
+
+    Every method that changes what :meth:`resolve` returns empties the cache, so within this
+    process a cached record is never stale; the time limit only bounds memory and any change
+    made by another process.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        cache_seconds: float = 60.0,
+        cache_size: int = 50_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._db = db
+        self._cache_seconds = cache_seconds
+        self._cache_size = cache_size
+        self._clock = clock
+        self._resolved: dict[tuple[str, str], tuple[float, CallerRecord]] = {}
 
     async def resolve(self, platform: str, user_id: str) -> CallerRecord:
+        key = (platform, user_id)
+        now = self._clock()
+        hit = self._resolved.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        record = await self._resolve(platform, user_id)
+        if len(self._resolved) >= self._cache_size:
+            self._resolved.clear()
+        self._resolved[key] = (now + self._cache_seconds, record)
+        return record
+
+    async def _resolve(self, platform: str, user_id: str) -> CallerRecord:
         async with self._db.session() as session:
             identity = await session.get(Identity, (platform, user_id))
             member = None
@@ -105,6 +154,7 @@ class MemberRepository:
             )
             return list(rows.all())
 
+    @_changes_callers
     async def set_language(
         self, platform: str, user_id: str, member_id: int | None, language: str
     ) -> None:
@@ -119,6 +169,7 @@ class MemberRepository:
                     update(Member).where(col(Member.id) == member_id).values(language=language)
                 )
 
+    @_changes_callers
     async def create(self, platform: str, user_id: str, new: NewMember) -> Member:
         """Create a member and link the account it registered from, in one transaction."""
         try:
@@ -184,6 +235,7 @@ class MemberRepository:
                 .values(attempts=VerificationCode.attempts + 1)
             )
 
+    @_changes_callers
     async def mark_verified(self, member_id: int) -> None:
         async with self._db.transaction() as session:
             await session.exec(  # type: ignore[call-overload]
@@ -201,6 +253,7 @@ class MemberRepository:
             )
             session.add(LinkCode(code_hash=code_hash, member_id=member_id, expires_at=expires_at))
 
+    @_changes_callers
     async def link_with_code(self, code_hash: str, platform: str, user_id: str) -> int | None:
         """Use a link code once: link the account and return the member, or None if invalid.
 
@@ -235,6 +288,7 @@ class MemberRepository:
             )
             return member_id
 
+    @_changes_callers
     async def grant(self, member_id: int, role: str, granted_by: str) -> bool:
         async with self._db.transaction() as session:
             if await session.get(RoleGrant, (member_id, role)) is not None:
@@ -242,6 +296,7 @@ class MemberRepository:
             session.add(RoleGrant(member_id=member_id, role=role, granted_by=granted_by))
             return True
 
+    @_changes_callers
     async def revoke(self, member_id: int, role: str) -> bool:
         async with self._db.transaction() as session:
             result = await session.exec(  # type: ignore[call-overload]
@@ -281,6 +336,7 @@ class MemberRepository:
             )
             return [(org, count) for org, count in rows.all()]
 
+    @_changes_callers
     async def set_organization(self, member_id: int, organization_id: int | None) -> None:
         async with self._db.transaction() as session:
             await session.exec(  # type: ignore[call-overload]
@@ -306,6 +362,7 @@ class MemberRepository:
             rows = await session.exec(query.order_by(col(Member.id)).limit(limit))
             return list(rows.all())
 
+    @_changes_callers
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         async with self._db.transaction() as session:
             await session.exec(  # type: ignore[call-overload]
@@ -322,6 +379,7 @@ class MemberRepository:
             )
             return result.rowcount or 0
 
+    @_changes_callers
     async def mark_reachable(self, platform: str, user_id: str) -> None:
         async with self._db.transaction() as session:
             await session.exec(  # type: ignore[call-overload]
@@ -375,6 +433,7 @@ class MemberRepository:
                 ),
             }
 
+    @_changes_callers
     async def erase(self, member_id: int) -> None:
         """Remove every personal detail; keep an anonymous tombstone row (id, kind, erased_at)."""
         async with self._db.transaction() as session:

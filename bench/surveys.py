@@ -1,0 +1,378 @@
+"""Jouw Stem benchmarks: the answer path, the tally, and (if present) the Telegram path.
+
+1. 10,000 members answer a 5-question survey concurrently through the core services
+   (no platform) on SQLite in WAL mode: answers/s over the whole run and the latency of
+   each ``answer()`` call from call to durable commit (p50/p99).
+2. The tally of one question holding 1,000,000 answers.
+3. The same 10,000 members through the Telegram adapter against the fake Bot API server,
+   beside python-telegram-bot's own update-handling rate measured in the same run.
+
+Figures are medians over several runs; nothing here is a test (no timing assertions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import deque
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from bot.core.mail import Mailer
+from bot.loop import event_loop_factory
+from cogs.members.choices import PROVINCES, WORK_SITUATIONS
+from cogs.members.service import MemberService, RolePolicy
+from cogs.surveys.answering import Answering, ResponseKeys, SurveyCache, Voters
+from cogs.surveys.service import SurveyService
+from cogs.surveys.writer import AnswerWriter
+from storage.db import Database
+from storage.repositories.members import MemberRepository
+from storage.repositories.surveys import NewQuestion, NewSurvey, SurveyRepository
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+QUESTIONS = (
+    NewQuestion(kind="single", text="Werk je thuis?", options=("ja", "nee", "soms")),
+    NewQuestion(kind="multiple", text="Wat mis je?", options=("a", "b", "c", "d"), max_choices=2),
+    NewQuestion(kind="scale", text="Tevreden?", labels=("niet", "zeer")),
+    NewQuestion(kind="single", text="Stem je?", options=("ja", "nee")),
+    NewQuestion(kind="number", text="Uren?", min_value=0, max_value=80),
+)
+
+
+class NoMail(Mailer):
+    development = True
+
+    async def send(self, to: str, subject: str, body: str) -> None:  # pragma: no cover
+        return None
+
+
+class NoClock:
+    """The benchmark opens surveys by hand; planned jobs are only recorded."""
+
+    def plan(self, job_id: str, when: Any, kind: str, payload: dict[str, Any]) -> None:
+        return None
+
+    def cancel(self, job_id: str) -> bool:
+        return False
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def add_members(db: Database, count: int) -> list[int]:
+    """Verified members inserted in bulk (setup only; the answer path uses the real service)."""
+    rng = random.Random(5)
+    works, provinces = list(WORK_SITUATIONS), list(PROVINCES)
+    now = utcnow().isoformat(sep=" ")
+    async with db.engine.begin() as conn:
+        start = int(
+            (await conn.execute(text("select coalesce(max(id), 0) from members"))).scalar_one()
+        )
+        rows = [
+            {
+                "id": start + n,
+                "name": f"Lid {start + n}",
+                "email": f"lid{start + n}@example.org",
+                "w": rng.choice(works),
+                "p": rng.choice(provinces),
+                "now": now,
+            }
+            for n in range(1, count + 1)
+        ]
+        await conn.execute(
+            text(
+                "insert into members (id, kind, name, email, email_verified_at, work_situation, "
+                "province, language, consent_at, created_at) values (:id, 'deelnemer', :name, "
+                ":email, :now, :w, :p, 'nl', :now, :now)"
+            ),
+            rows,
+        )
+    return [row["id"] for row in rows]
+
+
+class Stack:
+    """The survey services wired as in the app, on one database."""
+
+    def __init__(self, db: Database, data_dir: Path) -> None:
+        members = MemberService(MemberRepository(db), NoMail(), RolePolicy())
+        self.repository = SurveyRepository(db)
+        self.writer = AnswerWriter(self.repository.write_batch, close=self.repository.close)
+        cache = SurveyCache(self.repository)
+        self.answering = Answering(
+            cache,
+            self.repository,
+            self.writer,
+            ResponseKeys.from_settings(None, data_dir),
+            Voters(members, ttl=3600),
+            require_verification=True,
+        )
+        self.service = SurveyService(
+            self.repository,
+            cache,
+            self.answering,
+            NoClock(),
+            require_verification=True,
+            reminder_before=timedelta(hours=24),
+            quick_poll_duration=timedelta(hours=24),
+        )
+
+    async def new_survey(self) -> Any:
+        survey = await self.service.create(
+            NewSurvey(
+                title="Bench",
+                intro="",
+                mode="anonymous",
+                results="after_close",
+                audience={},
+                opens_at=None,
+                closes_at=utcnow() + timedelta(days=1),
+                created_by="bench",
+                questions=QUESTIONS,
+            )
+        )
+        return (await self.service.open(survey.id)).survey
+
+
+def value_for(kind: str, rng: random.Random) -> Any:
+    if kind == "single":
+        return rng.randint(1, 2)
+    if kind == "multiple":
+        return rng.sample([1, 2, 3, 4], 2)
+    if kind == "scale":
+        return rng.randint(1, 5)
+    return rng.randint(0, 80)
+
+
+async def answer_run(stack: Stack, members: list[int], offered: float | None) -> dict[str, float]:
+    """One run. ``offered`` answers/s paces the members (open loop: members think between
+    questions, as people do); None fires every answer as soon as the previous one is saved
+    (closed loop: the most the path can take, latency is then mostly queueing)."""
+    survey = await stack.new_survey()
+    # Each member opens the survey first (/stem), as in the chat.
+    started = time.perf_counter()
+    await asyncio.gather(*(stack.answering.start(survey.id, m) for m in members))
+    start_seconds = time.perf_counter() - started
+
+    latencies: list[float] = []
+    rng = random.Random(7)
+    questions = survey.questions
+    total = len(members) * len(questions)
+    finished = asyncio.Event()
+    done = 0
+
+    async def one(member_id: int, question: Any, ready: deque[tuple[int, int]]) -> None:
+        nonlocal done
+        value = value_for(question.kind, rng)
+        t0 = time.perf_counter()
+        await stack.answering.answer(survey.id, member_id, question.id, value)
+        latencies.append(time.perf_counter() - t0)
+        done += 1
+        if question.position < len(questions):
+            ready.append((member_id, question.position))  # this member's next question
+        if done == total:
+            finished.set()
+
+    async def member(member_id: int) -> None:
+        for question in questions:
+            value = value_for(question.kind, rng)
+            t0 = time.perf_counter()
+            await stack.answering.answer(survey.id, member_id, question.id, value)
+            latencies.append(time.perf_counter() - t0)
+
+    async def paced(rate: float) -> None:
+        """Open loop: presses arrive at ``rate`` per second, spread over all members, each
+        member's questions in order (a member presses again only after being answered)."""
+        ready: deque[tuple[int, int]] = deque((m, 0) for m in members)
+        tasks: set[asyncio.Task[None]] = set()
+        tick, credit = 0.002, 0.0
+        last = time.perf_counter()
+        while not finished.is_set():
+            now = time.perf_counter()
+            credit = min(credit + rate * (now - last), rate * 0.01)
+            last = now
+            while credit >= 1 and ready:
+                member_id, index = ready.popleft()
+                credit -= 1
+                task = asyncio.get_running_loop().create_task(
+                    one(member_id, questions[index], ready)
+                )
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            await asyncio.sleep(tick)
+
+    batches_before = stack.writer.batches
+    started = time.perf_counter()
+    if offered:
+        await paced(offered)
+    else:
+        await asyncio.gather(*(member(m) for m in members))
+    seconds = time.perf_counter() - started
+    responses = await stack.repository.response_count(survey.id)
+    assert responses == len(members), (responses, len(members))
+    return {
+        "answers": len(latencies),
+        "seconds": seconds,
+        "rate": len(latencies) / seconds,
+        "p50_ms": 1000 * percentile(latencies, 0.50),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+        "max_ms": 1000 * max(latencies),
+        "batches": stack.writer.batches - batches_before,
+        "start_seconds": start_seconds,
+    }
+
+
+def report(title: str, results: list[dict[str, float]]) -> None:
+    print(title)
+    for run, figures in enumerate(results, start=1):
+        print(
+            f"  run {run}: {figures['answers']:.0f} answers in {figures['seconds']:.2f} s = "
+            f"{figures['rate']:,.0f} answers/s; latency p50 {figures['p50_ms']:.1f} ms, "
+            f"p99 {figures['p99_ms']:.1f} ms, max {figures['max_ms']:.1f} ms; "
+            f"{figures['batches']:.0f} commits"
+        )
+    print(
+        f"  median of {len(results)}: {statistics.median(r['rate'] for r in results):,.0f} "
+        f"answers/s, p99 {statistics.median(r['p99_ms'] for r in results):.1f} ms"
+    )
+
+
+def fill_answers(path: Path, question_id: int, count: int) -> None:
+    """1,000,000 answers to one question, written straight into the file (setup only)."""
+    rng = random.Random(3)
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.executemany(
+            "insert into survey_answers (question_id, response_key, choice, number, text) "
+            "values (?, ?, ?, NULL, NULL)",
+            ((question_id, f"{n:032x}", rng.randint(1, 5)) for n in range(count)),
+        )
+    connection.close()
+
+
+async def tally_run(stack: Stack, question_id: int, runs: int) -> list[float]:
+    timings = []
+    for _run in range(runs):
+        t0 = time.perf_counter()
+        counts = await stack.repository.tally(question_id)
+        timings.append(1000 * (time.perf_counter() - t0))
+        assert counts, "the tally found nothing"
+    return timings
+
+
+async def bench(
+    members_count: int, runs: int, tally_answers: int, offered: list[float], telegram: int
+) -> int:
+    with tempfile.TemporaryDirectory(prefix="werkbot-bench-") as folder:
+        path = Path(folder) / "bench.db"
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await db.migrate()
+        async with db.engine.connect() as conn:
+            mode = (await conn.execute(text("pragma journal_mode"))).scalar_one()
+        members = await add_members(db, members_count)
+        stack = Stack(db, Path(folder))
+        stack.writer.start()
+        print(
+            f"Jouw Stem answer path: {members_count:,} members x 5 questions through the "
+            f"services, SQLite ({mode}), {runs} runs each"
+        )
+        t0 = time.perf_counter()
+        gate = asyncio.Semaphore(32)
+
+        async def resolve(member_id: int) -> None:
+            async with gate:
+                await stack.answering._voters.voter(member_id)
+
+        await asyncio.gather(*(resolve(m) for m in members))
+        print(
+            f"  setup: first contact of {members_count:,} members (voice and profile from the "
+            f"member service, then cached): {time.perf_counter() - t0:.1f} s"
+        )
+        opening: list[float] = []
+        for rate in offered:
+            paced = [await answer_run(stack, members, rate) for _run in range(runs)]
+            opening += [r["start_seconds"] for r in paced]
+            report(
+                f"Sustained, members paced at {rate:,.0f} answers/s offered "
+                "(target >= 20,000 answers/s with p99 <= 50 ms):",
+                paced,
+            )
+        print(
+            f"  opening the survey (/stem) for all {members_count:,} members at once: median "
+            f"{statistics.median(opening):.2f} s"
+        )
+        burst = [await answer_run(stack, members, None) for _run in range(runs)]
+        report(
+            "Burst, every member answers as fast as it can (closed loop: capacity; the "
+            "latency is queueing behind 10,000 concurrent callers):",
+            burst,
+        )
+        await stack.writer.stop()
+
+        survey = await stack.new_survey()
+        question_id = survey.questions[2].id
+        await db.dispose()
+        t0 = time.perf_counter()
+        await asyncio.to_thread(fill_answers, path, question_id, tally_answers)
+        print(
+            f"Tally: {tally_answers:,} answers to one question (filled in {time.perf_counter() - t0:.1f} s)"
+        )
+        timings = await tally_run(stack, question_id, max(runs, 5))
+        print(
+            "  runs: "
+            + ", ".join(f"{t:.0f} ms" for t in timings)
+            + f"; median {statistics.median(timings):.0f} ms (target <= 150 ms)"
+        )
+        await db.dispose()
+    if telegram:
+        try:
+            from bench.telegram_surveys import bench as telegram_bench
+        except ImportError as error:
+            print(f"Telegram: skipped ({error})")
+        else:
+            await telegram_bench(telegram, runs)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.surveys")
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tally", type=int, default=1_000_000)
+    parser.add_argument(
+        "--rates", default="10000,15000,20000", help="offered answers/s, comma separated"
+    )
+    parser.add_argument(
+        "--telegram", type=int, default=300, help="members in the Telegram run (0: skip)"
+    )
+    parser.add_argument(
+        "--loop", choices=("uvloop", "asyncio"), default="uvloop",
+        help="event loop (Werkbot runs on uvloop where it is installed)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    # The fake Bot API server reports the long poll it drops at shutdown; the development
+    # mode notice is not news here either.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    logging.getLogger("bot.app").setLevel(logging.ERROR)
+    rates = [float(rate) for rate in args.rates.split(",") if rate.strip()]
+    print(f"event loop: {args.loop}")
+    with asyncio.Runner(loop_factory=event_loop_factory(args.loop == "uvloop")) as runner:
+        return runner.run(bench(args.members, args.runs, args.tally, rates, args.telegram))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

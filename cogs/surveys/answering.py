@@ -1,0 +1,522 @@
+"""The answer path: who may answer, what an answer looks like, and saving it durably.
+
+One person one vote: every answer is filed under the member's *voice* (the member, or
+their sponsor organization as one), and the response key is derived from survey and
+voice, so linked accounts and all representatives of a sponsor land on the same
+response. Presses of one voice are serialised by a lock; the database's primary keys
+enforce the same across processes. Answers go through the group-commit writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.core.errors import InvalidAnswer, UserError
+from bot.core.i18n import _
+from cogs.surveys.writer import AnswerWriter
+from storage.repositories.surveys import (
+    NOTE,
+    SKIPPED,
+    AnswerWrite,
+    QuestionRecord,
+    Segment,
+    SurveyRecord,
+    SurveyRepository,
+)
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+Rows = list[tuple[int, float | None, str | None]]
+VOTER_TTL = 60.0
+MAX_STATES = 200_000
+
+
+@dataclass(frozen=True)
+class Voter:
+    member_id: int
+    voice_key: str
+    verified: bool
+    kind: str | None
+    work_situation: str | None
+    province: str | None
+
+
+class MemberProfile(Protocol):
+    verified: bool
+    kind: str
+    work_situation: str | None
+    province: str | None
+
+
+class MemberFacts(Protocol):
+    """What surveys need from the members module (``cogs.members.service.MemberService``)."""
+
+    async def voice_of(self, member_id: int) -> str: ...
+
+    async def profile(self, member_id: int) -> MemberProfile: ...
+
+
+class Voters:
+    """Looks up a member's voice and segment facts, cached for a minute per member."""
+
+    def __init__(self, members: MemberFacts, *, ttl: float = VOTER_TTL) -> None:
+        self._members = members
+        self._ttl = ttl
+        self._cache: dict[int, tuple[float, Voter]] = {}
+
+    async def voter(self, member_id: int) -> Voter | None:
+        hit = self._cache.get(member_id)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        try:
+            voice = await self._members.voice_of(member_id)
+            profile = await self._members.profile(member_id)
+        except UserError:
+            self._cache.pop(member_id, None)
+            return None
+        voter = Voter(
+            member_id,
+            voice,
+            profile.verified,
+            profile.kind,
+            profile.work_situation,
+            profile.province,
+        )
+        if len(self._cache) > MAX_STATES:
+            self._cache.clear()
+        self._cache[member_id] = (time.monotonic() + self._ttl, voter)
+        return voter
+
+    def forget(self, member_id: int) -> None:
+        self._cache.pop(member_id, None)
+
+
+class ResponseKeys:
+    """Response keys: HMAC of survey and voice with a secret kept OUT of the database.
+
+    Whoever has only the database file cannot compute which response belongs to which
+    voice; the running bot can (to resume a member's survey and to erase on request).
+    """
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 16:
+            raise ValueError("the survey secret must be at least 16 bytes")
+        self._secret = secret
+
+    @classmethod
+    def from_settings(cls, secret: str | None, data_dir: Path) -> ResponseKeys:
+        """``SURVEY_SECRET`` if set, else a random key file created once in DATA_DIR."""
+        if secret:
+            return cls(secret.encode())
+        path = Path(data_dir) / "survey-secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            log.info("created the survey secret %s; back it up apart from the database", path)
+        return cls(path.read_text().strip().encode())
+
+    def key(self, survey_id: int, voice_key: str) -> str:
+        message = f"{survey_id}|{voice_key}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+class SurveyCache:
+    """Survey definitions in memory: the answer path must not read them per answer."""
+
+    def __init__(self, repository: SurveyRepository) -> None:
+        self._repository = repository
+        self._surveys: dict[int, SurveyRecord] = {}
+
+    async def get(self, survey_id: int) -> SurveyRecord | None:
+        found = self._surveys.get(survey_id)
+        if found is None:
+            found = await self._repository.get(survey_id)
+            if found is not None:
+                self._surveys[survey_id] = found
+        return found
+
+    def cached(self, survey_id: int) -> SurveyRecord | None:
+        return self._surveys.get(survey_id)
+
+    def invalidate(self, survey_id: int) -> None:
+        self._surveys.pop(survey_id, None)
+
+
+@dataclass
+class VoiceState:
+    response_key: str
+    claimed: bool
+    completed: bool
+    answered: dict[int, Rows] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a voice stands in a survey after a call."""
+
+    survey: SurveyRecord
+    answered: dict[int, Rows]
+    completed: bool
+    saved: bool = True
+
+    @property
+    def next_question(self) -> QuestionRecord | None:
+        """The first question not answered or skipped yet (where a resume continues)."""
+        for question in self.survey.questions:
+            if question.id not in self.answered:
+                return question
+        return None
+
+    def after(self, question: QuestionRecord) -> QuestionRecord | None:
+        for candidate in self.survey.questions:
+            if candidate.position == question.position + 1:
+                return candidate
+        return None
+
+    def before(self, question: QuestionRecord) -> QuestionRecord | None:
+        for candidate in self.survey.questions:
+            if candidate.position == question.position - 1:
+                return candidate
+        return None
+
+
+def in_audience(audience: dict[str, list[str]], voter: Voter) -> bool:
+    if not audience:
+        return True
+    for name, value in (
+        ("work_situation", voter.work_situation),
+        ("province", voter.province),
+        ("kind", voter.kind),
+    ):
+        allowed = audience.get(name)
+        if allowed and value not in allowed:
+            return False
+    return True
+
+
+def parse_number(text: str) -> float | None:
+    cleaned = text.strip().replace(" ", "").replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def rows_for(question: QuestionRecord, value: Any) -> Rows:
+    """Check an answer against its question and turn it into stored rows."""
+    if question.kind in ("single", "scale"):
+        top = 5 if question.kind == "scale" else len(question.options)
+        choice = value if isinstance(value, int) else None
+        if isinstance(value, str) and value.strip().isdigit():
+            choice = int(value.strip())
+        if choice is None or isinstance(choice, bool) or not 1 <= choice <= top:
+            raise InvalidAnswer(_("Please choose one of the buttons."))
+        return [(choice, None, None)]
+    if question.kind == "multiple":
+        if isinstance(value, int | str):
+            value = [value]
+        try:
+            choices = sorted({int(v) for v in value})
+        except (TypeError, ValueError):
+            raise InvalidAnswer(_("Please choose with the buttons.")) from None
+        if not choices or any(not 1 <= c <= len(question.options) for c in choices):
+            raise InvalidAnswer(_("Please choose with the buttons."))
+        limit = question.max_choices or len(question.options)
+        if len(choices) > limit:
+            raise InvalidAnswer(_("You can choose at most {count} options.").format(count=limit))
+        return [(c, None, None) for c in choices]
+    if question.kind == "number":
+        number = value if isinstance(value, int | float) else parse_number(str(value))
+        if number is None or isinstance(number, bool):
+            raise InvalidAnswer(_("Please type a number, for example 12 or 7.5."))
+        low, high = question.min_value, question.max_value
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise InvalidAnswer(
+                _("Please type a number from {low} to {high}.").format(
+                    low=_fmt(low) if low is not None else "…",
+                    high=_fmt(high) if high is not None else "…",
+                )
+            )
+        return [(NOTE, float(number), None)]
+    text = " ".join(str(value).split())
+    limit = question.max_length or 500
+    if not text:
+        raise InvalidAnswer(_("Please type your answer."))
+    if len(text) > limit:
+        raise InvalidAnswer(_("Please keep it to {count} characters.").format(count=limit))
+    return [(NOTE, None, text)]
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+class Answering:
+    def __init__(
+        self,
+        cache: SurveyCache,
+        repository: SurveyRepository,
+        writer: AnswerWriter,
+        keys: ResponseKeys,
+        voters: Voters,
+        *,
+        require_verification: bool,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._cache = cache
+        self._repository = repository
+        self._writer = writer
+        self._keys = keys
+        self._voters = voters
+        self._require_verification = require_verification
+        self._now = now
+        self._states: dict[tuple[int, str], VoiceState] = {}
+        self._pending: dict[tuple[int, str], asyncio.Future[bool | None]] = {}
+        self._loader: asyncio.Task[None] | None = None
+        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+
+    @property
+    def keys(self) -> ResponseKeys:
+        return self._keys
+
+    # -- checks ------------------------------------------------------------------------
+
+    async def open_survey(self, survey_id: int) -> SurveyRecord:
+        survey = await self._cache.get(survey_id)
+        if survey is None:
+            raise UserError(_("There is no survey with number {id}.").format(id=survey_id))
+        now = self._now()
+        if survey.status == "closed" or (survey.closes_at is not None and survey.closes_at <= now):
+            raise UserError(
+                _("Survey {id} is closed; it takes no more answers.").format(id=survey_id)
+            )
+        if survey.status != "open":
+            raise UserError(_("Survey {id} is not open yet.").format(id=survey_id))
+        return survey
+
+    async def _still_open(self, survey_id: int) -> None:
+        survey = self._cache.cached(survey_id) or await self._cache.get(survey_id)
+        if (
+            survey is None
+            or survey.status != "open"
+            or (survey.closes_at is not None and survey.closes_at <= self._now())
+        ):
+            raise UserError(
+                _("Survey {id} is closed; it takes no more answers.").format(id=survey_id)
+            )
+
+    async def eligible_voter(self, survey: SurveyRecord, member_id: int | None) -> Voter:
+        if member_id is None:
+            raise UserError(_("Jouw Stem is for registered members. Use /registreer to sign up."))
+        voter = await self._voters.voter(member_id)
+        if voter is None:
+            raise UserError(_("Jouw Stem is for registered members. Use /registreer to sign up."))
+        if self._require_verification and not voter.verified:
+            raise UserError(
+                _("Please confirm your e-mail address first (/registreer); then your voice counts.")
+            )
+        if not in_audience(survey.audience, voter):
+            raise UserError(_("This survey is for a specific group of members, not for you."))
+        return voter
+
+    async def _state(self, survey_id: int, voter: Voter, questions: list[int]) -> VoiceState:
+        key = (survey_id, voter.voice_key)
+        state = self._states.get(key)
+        if state is None:
+            participation = await self._participation(survey_id, voter.voice_key)
+            response_key = self._keys.key(survey_id, voter.voice_key)
+            if participation is None:
+                state = VoiceState(response_key, claimed=False, completed=False)
+            else:
+                stored = await self._repository.answers_of(questions, response_key)
+                state = VoiceState(response_key, True, participation, stored.rows)
+            if len(self._states) > MAX_STATES:
+                self._states.clear()
+            self._states[key] = state
+        return state
+
+    async def _participation(self, survey_id: int, voice_key: str) -> bool | None:
+        """Whether a voice took part, looked up together with everyone else's in this tick.
+
+        When thousands of members open a survey at once, one query per few hundred voices
+        replaces a query per member.
+        """
+        key = (survey_id, voice_key)
+        future = self._pending.get(key)
+        if future is None:
+            loop = asyncio.get_running_loop()
+            future = self._pending[key] = loop.create_future()
+            if self._loader is None:
+                self._loader = loop.create_task(self._load_participations())
+        return await future
+
+    async def _load_participations(self) -> None:
+        await asyncio.sleep(0)  # let the other callers of this tick join in
+        pending, self._pending, self._loader = self._pending, {}, None
+        by_survey: dict[int, list[str]] = {}
+        for survey_id, voice_key in pending:
+            by_survey.setdefault(survey_id, []).append(voice_key)
+        for survey_id, voices in by_survey.items():
+            for start in range(0, len(voices), 500):
+                chunk = voices[start : start + 500]
+                try:
+                    found = await self._repository.participations(survey_id, chunk)
+                except Exception as error:
+                    for voice_key in chunk:
+                        pending[(survey_id, voice_key)].set_exception(error)
+                    continue
+                for voice_key in chunk:
+                    pending[(survey_id, voice_key)].set_result(found.get(voice_key))
+
+    def _lock(self, survey_id: int, voice_key: str) -> asyncio.Lock:
+        key = (survey_id, voice_key)
+        lock = self._locks.get(key)
+        if lock is None:
+            if len(self._locks) > MAX_STATES:
+                self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    # -- the calls ------------------------------------------------------------------------
+
+    async def start(self, survey_id: int, member_id: int | None) -> Progress:
+        """Check the member may answer and return where they are (resume point)."""
+        survey = await self.open_survey(survey_id)
+        voter = await self.eligible_voter(survey, member_id)
+        async with self._lock(survey_id, voter.voice_key):
+            state = await self._state(survey_id, voter, [q.id for q in survey.questions])
+            return Progress(survey, dict(state.answered), state.completed, saved=False)
+
+    async def progress(self, survey_id: int, member_id: int) -> Progress | None:
+        """Where a member stands, also after close (None when they never took part)."""
+        survey = await self._cache.get(survey_id)
+        voter = await self._voters.voter(member_id)
+        if survey is None or voter is None:
+            return None
+        state = await self._state(survey_id, voter, [q.id for q in survey.questions])
+        if not state.claimed:
+            return None
+        return Progress(survey, dict(state.answered), state.completed, saved=False)
+
+    async def answer(
+        self, survey_id: int, member_id: int | None, question_id: int, value: Any
+    ) -> Progress:
+        """Save an answer (replacing an earlier answer to the same question)."""
+        return await self._save(survey_id, member_id, question_id, "answer", value)
+
+    async def skip(self, survey_id: int, member_id: int | None, question_id: int) -> Progress:
+        return await self._save(survey_id, member_id, question_id, "skip", None)
+
+    async def note(
+        self, survey_id: int, member_id: int | None, question_id: int, text: str
+    ) -> Progress:
+        """The optional "toelichting" after a choice."""
+        return await self._save(survey_id, member_id, question_id, "note", text)
+
+    async def toggle(
+        self, survey_id: int, member_id: int | None, question_id: int, choice: int
+    ) -> Progress:
+        """Multiple choice by buttons: each press adds or removes one option, saved at once."""
+        return await self._save(survey_id, member_id, question_id, "toggle", choice)
+
+    async def _save(
+        self, survey_id: int, member_id: int | None, question_id: int, what: str, value: Any
+    ) -> Progress:
+        survey = await self.open_survey(survey_id)
+        voter = await self.eligible_voter(survey, member_id)
+        question = next((q for q in survey.questions if q.id == question_id), None)
+        if question is None:
+            raise UserError(_("This question is not part of survey {id}.").format(id=survey_id))
+        async with self._lock(survey_id, voter.voice_key):
+            state = self._states.get((survey_id, voter.voice_key)) or await self._state(
+                survey_id, voter, [q.id for q in survey.questions]
+            )
+            if state.completed and survey.mode != "named":
+                raise UserError(
+                    _(
+                        "You have already completed this survey. In an anonymous survey the "
+                        "answers cannot be changed afterwards."
+                    )
+                )
+            before = state.answered.get(question_id, [])
+            clear = "all" if before else "none"
+            if what == "skip":
+                if question.required:
+                    raise UserError(_("This question cannot be skipped."))
+                rows: Rows = [(SKIPPED, None, None)]
+            elif what == "note":
+                if not question.explain or not any(c > NOTE for c, _n, _t in before):
+                    raise UserError(_("There is no choice to explain here."))
+                text = " ".join(str(value).split())[:500]
+                if not text:
+                    raise InvalidAnswer(_("Please type your explanation."))
+                rows = [r for r in before if r[0] != NOTE] + [(NOTE, None, text)]
+                clear = "note"
+            elif what == "toggle":
+                if question.kind != "multiple":
+                    raise UserError(_("This button no longer works."))
+                chosen = {c for c, _n, _t in before if c > NOTE}
+                chosen ^= {int(value)}
+                if not chosen:
+                    rows = []
+                else:
+                    rows = rows_for(question, sorted(chosen))
+                    rows += [r for r in before if r[0] == NOTE]
+            else:
+                rows = rows_for(question, value)
+            if before and sorted(rows) == sorted(before):
+                return Progress(survey, state.answered, state.completed, saved=False)
+            answered = dict(state.answered)
+            if rows:
+                answered[question_id] = rows
+            else:
+                answered.pop(question_id, None)
+            complete = not state.completed and len(answered) == len(survey.questions)
+            write_rows = [r for r in rows if r[0] == NOTE] if clear == "note" else rows
+            write = AnswerWrite(
+                survey_id=survey_id,
+                voice_key=voter.voice_key,
+                response_key=state.response_key,
+                question_id=question_id,
+                rows=write_rows,
+                claim=None
+                if state.claimed
+                else Segment(
+                    voter.work_situation,
+                    voter.province,
+                    voter.kind,
+                    voter.member_id if survey.mode == "named" else None,
+                ),
+                clear=clear,
+                complete=complete,
+            )
+            await self._still_open(survey_id)  # closed while we waited for the lock?
+            await self._writer.submit(write)
+            state.claimed = True
+            state.completed = state.completed or complete
+            state.answered = answered
+            return Progress(survey, answered, state.completed)
+
+    def forget_voice(self, survey_id: int | None, voice_key: str) -> None:
+        """Drop cached state (after erasure)."""
+        for key in [k for k in self._states if k[1] == voice_key]:
+            if survey_id is None or key[0] == survey_id:
+                self._states.pop(key, None)
+
+    def forget_member(self, member_id: int) -> None:
+        self._voters.forget(member_id)
