@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.adapters.console import ConsoleAdapter
 from bot.app import Werkbot
+from bot.loop import event_loop_factory
 from bot.core.adapter import PlatformAdapter
 from config import Settings, SettingsError, load_settings
 
@@ -172,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        return asyncio.run(_main(args, settings))
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            return runner.run(_main(args, settings))
     except SettingsError as error:
         print(f"werkbot: {error}", file=sys.stderr)
         return 2
