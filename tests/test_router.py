@@ -191,6 +191,8 @@ async def test_demo_content_only_when_asked(app: Werkbot) -> None:
     assert await app.load_demo() != []
     assert await app.load_demo() == []  # loading twice adds nothing
     assert len(await app.members.sponsors()) == 1
+    surveys = await app.surveys.service.all()
+    assert len(surveys) == 1 and surveys[0].status == "open"
 
 
 async def test_group_text_never_answers_a_private_question(chat: RecordingChat) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.commands import Action, Arg, ArgKind, Command, PersonalDataHook, Registry
@@ -34,6 +34,7 @@ from storage.repositories.surveys import (
     SurveyRecord,
     SurveyRepository,
 )
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,21 @@ class SurveysCog:
         self._flow = TypedAnswerFlow(self)
         self._typing: set[str] = set()
 
+    async def load_demo(self) -> list[str]:
+        """Demo content: one open sample survey, so anyone can try /peilingen and /stem."""
+        if any(survey.title == DEMO_TITLE for survey in await self.service.all()):
+            return []
+        closes = (utcnow() + timedelta(days=14)).replace(second=0, microsecond=0).isoformat()
+        survey = await self.service.import_file(
+            DEMO_SURVEY.replace("{closes}", closes), "demo"
+        )
+        await self.service.open(survey.id)
+        return [f"survey {survey.id}: {DEMO_TITLE}"]
+
     def register(self, registry: Registry) -> None:
         self._conversations.register(self._flow)
         registry.personal_data_hook(SurveyData(self.service))
+        registry.demo(self.load_demo)
         survey_arg = Arg(
             "peiling", N_("survey number (see /peilingen)"), ArgKind.INTEGER, min_value=1
         )
@@ -791,3 +804,25 @@ class SurveysCog:
             )
 
         return [Outbound(render=render, member_id=member_id) for member_id in members]
+
+
+DEMO_TITLE = "Jouw Stem (demo): zekerheid voor Modern Werkenden"
+DEMO_SURVEY = """\
+title: "Jouw Stem (demo): zekerheid voor Modern Werkenden"
+intro: Een voorbeeldpeiling met drie korte vragen.
+mode: anonymous
+results: live
+closes: {closes}
+questions:
+  - type: single
+    text: Werk je (deels) als zzp'er?
+    options: [ja, nee, soms]
+    explain: true
+  - type: scale
+    text: Hoe zeker voel je je over je inkomen bij ziekte?
+    labels: [helemaal niet, heel erg]
+  - type: text
+    text: Wat moet de politiek als eerste regelen?
+    max_length: 280
+    required: false
+"""
