@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bot.adapters.console import ConsoleAdapter
 from bot.app import Werkbot
-from bot.loop import event_loop_factory
 from bot.core.adapter import PlatformAdapter
+from bot.loop import event_loop_factory
 from config import Settings, SettingsError, load_settings
 
 log = logging.getLogger("werkbot")

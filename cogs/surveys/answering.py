@@ -3,8 +3,12 @@
 One person one vote: every answer is filed under the member's *voice* (the member, or
 their sponsor organization as one), and the response key is derived from survey and
 voice, so linked accounts and all representatives of a sponsor land on the same
-response. Presses of one voice are serialised by a lock; the database's primary keys
-enforce the same across processes. Answers go through the group-commit writer.
+response. Presses of one voice take turns (see :meth:`Answering._turn`); the database's
+primary keys enforce the same across processes. Answers go through the group-commit writer.
+
+This is the hot path (tens of thousands of answers a second on one core), so a press that
+finds everything in memory does its checks without suspending, allocates little (fewer
+objects also means fewer garbage collections) and awaits only its batch's commit.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +29,7 @@ from typing import Any, Protocol
 
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _
-from cogs.surveys.writer import AnswerWriter
+from cogs.surveys.writer import AnswerWriter, BatchFuture
 from storage.repositories.surveys import (
     NOTE,
     SKIPPED,
@@ -38,12 +43,14 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-Rows = list[tuple[int, float | None, str | None]]
+Rows = Sequence[tuple[int, float | None, str | None]]
+"""A question's stored rows; kept as tuples in memory (immutable, and a tuple of plain
+values is not tracked by the garbage collector, which matters with 10,000s of voices)."""
 VOTER_TTL = 60.0
 MAX_STATES = 200_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Voter:
     member_id: int
     voice_key: str
@@ -76,6 +83,13 @@ class Voters:
         self._ttl = ttl
         self._cache: dict[int, tuple[float, Voter]] = {}
 
+    def cached(self, member_id: int) -> Voter | None:
+        """The voter if known and fresh, without a lookup (the answer path's fast case)."""
+        hit = self._cache.get(member_id)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        return None
+
     async def voter(self, member_id: int) -> Voter | None:
         hit = self._cache.get(member_id)
         if hit is not None and hit[0] > time.monotonic():
@@ -98,6 +112,11 @@ class Voters:
             self._cache.clear()
         self._cache[member_id] = (time.monotonic() + self._ttl, voter)
         return voter
+
+    def remember(self, voter: Voter) -> None:
+        """Cache a voter looked up elsewhere (the benchmark resolves first contact in
+        worker processes through the same member service)."""
+        self._cache[voter.member_id] = (time.monotonic() + self._ttl, voter)
 
     def forget(self, member_id: int) -> None:
         self._cache.pop(member_id, None)
@@ -140,6 +159,7 @@ class SurveyCache:
     def __init__(self, repository: SurveyRepository) -> None:
         self._repository = repository
         self._surveys: dict[int, SurveyRecord] = {}
+        self._questions: dict[int, dict[int, QuestionRecord]] = {}
 
     async def get(self, survey_id: int) -> SurveyRecord | None:
         found = self._surveys.get(survey_id)
@@ -147,16 +167,25 @@ class SurveyCache:
             found = await self._repository.get(survey_id)
             if found is not None:
                 self._surveys[survey_id] = found
+                self._questions[survey_id] = {q.id: q for q in found.questions}
         return found
 
     def cached(self, survey_id: int) -> SurveyRecord | None:
         return self._surveys.get(survey_id)
 
+    def questions(self, survey: SurveyRecord) -> dict[int, QuestionRecord]:
+        """A survey's questions by id (kept beside the cached survey)."""
+        found = self._questions.get(survey.id)
+        if found is None or self._surveys.get(survey.id) is not survey:
+            found = {q.id: q for q in survey.questions}
+        return found
+
     def invalidate(self, survey_id: int) -> None:
         self._surveys.pop(survey_id, None)
+        self._questions.pop(survey_id, None)
 
 
-@dataclass
+@dataclass(slots=True)
 class VoiceState:
     response_key: str
     claimed: bool
@@ -164,7 +193,7 @@ class VoiceState:
     answered: dict[int, Rows] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Progress:
     """Where a voice stands in a survey after a call."""
 
@@ -217,7 +246,7 @@ def parse_number(text: str) -> float | None:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def rows_for(question: QuestionRecord, value: Any) -> Rows:
+def rows_for(question: QuestionRecord, value: Any) -> list[tuple[int, float | None, str | None]]:
     """Check an answer against its question and turn it into stored rows."""
     if question.kind in ("single", "scale"):
         top = 5 if question.kind == "scale" else len(question.options)
@@ -288,11 +317,16 @@ class Answering:
         self._states: dict[tuple[int, str], VoiceState] = {}
         self._pending: dict[tuple[int, str], asyncio.Future[bool | None]] = {}
         self._loader: asyncio.Task[None] | None = None
-        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+        # Voices with a press in progress, each with the presses waiting for their turn.
+        self._busy: dict[tuple[int, str], deque[asyncio.Future[None]] | None] = {}
 
     @property
     def keys(self) -> ResponseKeys:
         return self._keys
+
+    @property
+    def voters(self) -> Voters:
+        return self._voters
 
     # -- checks ------------------------------------------------------------------------
 
@@ -344,7 +378,8 @@ class Answering:
                 state = VoiceState(response_key, claimed=False, completed=False)
             else:
                 stored = await self._repository.answers_of(questions, response_key)
-                state = VoiceState(response_key, True, participation, stored.rows)
+                answered = {q: tuple(rows) for q, rows in stored.rows.items()}
+                state = VoiceState(response_key, True, participation, answered)
             if len(self._states) > MAX_STATES:
                 self._states.clear()
             self._states[key] = state
@@ -383,14 +418,39 @@ class Answering:
                 for voice_key in chunk:
                     pending[(survey_id, voice_key)].set_result(found.get(voice_key))
 
-    def _lock(self, survey_id: int, voice_key: str) -> asyncio.Lock:
-        key = (survey_id, voice_key)
-        lock = self._locks.get(key)
-        if lock is None:
-            if len(self._locks) > MAX_STATES:
-                self._locks = {k: v for k, v in self._locks.items() if v.locked()}
-            lock = self._locks[key] = asyncio.Lock()
-        return lock
+    # -- presses of one voice take turns ------------------------------------------------
+    #
+    # A lock per voice, but nothing is allocated unless a voice really presses twice at
+    # once: ``_busy`` holds only the voices with a press in progress. Take a turn with
+    # ``if key in self._busy: await self._wait_turn(key)`` else ``self._busy[key] = None``,
+    # and always end it with ``self._end_turn(key)``.
+
+    async def _wait_turn(self, key: tuple[int, str]) -> None:
+        waiters = self._busy.get(key)
+        if waiters is None:
+            waiters = self._busy[key] = deque()
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiters.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._end_turn(key)  # the turn was handed over already: pass it on
+            else:
+                try:
+                    waiters.remove(turn)
+                except ValueError:
+                    pass
+            raise
+
+    def _end_turn(self, key: tuple[int, str]) -> None:
+        waiters = self._busy.get(key)
+        while waiters:
+            turn = waiters.popleft()
+            if not turn.done():
+                turn.set_result(None)  # hand the turn over; the voice stays busy
+                return
+        self._busy.pop(key, None)
 
     # -- the calls ------------------------------------------------------------------------
 
@@ -398,9 +458,16 @@ class Answering:
         """Check the member may answer and return where they are (resume point)."""
         survey = await self.open_survey(survey_id)
         voter = await self.eligible_voter(survey, member_id)
-        async with self._lock(survey_id, voter.voice_key):
+        key = (survey_id, voter.voice_key)
+        if key in self._busy:
+            await self._wait_turn(key)
+        else:
+            self._busy[key] = None
+        try:
             state = await self._state(survey_id, voter, [q.id for q in survey.questions])
             return Progress(survey, dict(state.answered), state.completed, saved=False)
+        finally:
+            self._end_turn(key)
 
     async def progress(self, survey_id: int, member_id: int) -> Progress | None:
         """Where a member stands, also after close (None when they never took part)."""
@@ -413,39 +480,63 @@ class Answering:
             return None
         return Progress(survey, dict(state.answered), state.completed, saved=False)
 
-    async def answer(
+    def answer(
         self, survey_id: int, member_id: int | None, question_id: int, value: Any
-    ) -> Progress:
-        """Save an answer (replacing an earlier answer to the same question)."""
-        return await self._save(survey_id, member_id, question_id, "answer", value)
+    ) -> Coroutine[Any, Any, Progress]:
+        """Save an answer (replacing an earlier answer to the same question); await it."""
+        return self._save(survey_id, member_id, question_id, "answer", value)
 
-    async def skip(self, survey_id: int, member_id: int | None, question_id: int) -> Progress:
-        return await self._save(survey_id, member_id, question_id, "skip", None)
+    def skip(
+        self, survey_id: int, member_id: int | None, question_id: int
+    ) -> Coroutine[Any, Any, Progress]:
+        return self._save(survey_id, member_id, question_id, "skip", None)
 
-    async def note(
+    def note(
         self, survey_id: int, member_id: int | None, question_id: int, text: str
-    ) -> Progress:
+    ) -> Coroutine[Any, Any, Progress]:
         """The optional "toelichting" after a choice."""
-        return await self._save(survey_id, member_id, question_id, "note", text)
+        return self._save(survey_id, member_id, question_id, "note", text)
 
-    async def toggle(
+    def toggle(
         self, survey_id: int, member_id: int | None, question_id: int, choice: int
-    ) -> Progress:
+    ) -> Coroutine[Any, Any, Progress]:
         """Multiple choice by buttons: each press adds or removes one option, saved at once."""
-        return await self._save(survey_id, member_id, question_id, "toggle", choice)
+        return self._save(survey_id, member_id, question_id, "toggle", choice)
 
     async def _save(
         self, survey_id: int, member_id: int | None, question_id: int, what: str, value: Any
     ) -> Progress:
-        survey = await self.open_survey(survey_id)
-        voter = await self.eligible_voter(survey, member_id)
-        question = next((q for q in survey.questions if q.id == question_id), None)
+        # The checks of open_survey() and eligible_voter() inline, from memory when cached.
+        survey = self._cache.cached(survey_id)
+        if survey is None:
+            survey = await self.open_survey(survey_id)
+        elif survey.status != "open" or (
+            survey.closes_at is not None and survey.closes_at <= self._now()
+        ):
+            survey = await self.open_survey(survey_id)  # raises the right message
+        voter = self._voters.cached(member_id) if member_id is not None else None
+        if (
+            voter is None
+            or (self._require_verification and not voter.verified)
+            or (survey.audience and not in_audience(survey.audience, voter))
+        ):
+            voter = await self.eligible_voter(survey, member_id)
+        question = self._cache.questions(survey).get(question_id)
         if question is None:
             raise UserError(_("This question is not part of survey {id}.").format(id=survey_id))
-        async with self._lock(survey_id, voter.voice_key):
-            state = self._states.get((survey_id, voter.voice_key)) or await self._state(
-                survey_id, voter, [q.id for q in survey.questions]
-            )
+        voice_key = voter.voice_key
+        key = (survey_id, voice_key)
+        busy = self._busy
+        waited = key in busy
+        if waited:
+            await self._wait_turn(key)
+        else:
+            busy[key] = None
+        try:
+            state = self._states.get(key)
+            if state is None:
+                waited = True
+                state = await self._state(survey_id, voter, [q.id for q in survey.questions])
             if state.completed and survey.mode != "named":
                 raise UserError(
                     _(
@@ -453,48 +544,47 @@ class Answering:
                         "answers cannot be changed afterwards."
                     )
                 )
-            before = state.answered.get(question_id, [])
+            before = state.answered.get(question_id)
             clear = "all" if before else "none"
-            if what == "skip":
+            if what == "answer":
+                rows = rows_for(question, value)
+            elif what == "skip":
                 if question.required:
                     raise UserError(_("This question cannot be skipped."))
-                rows: Rows = [(SKIPPED, None, None)]
+                rows = [(SKIPPED, None, None)]
             elif what == "note":
-                if not question.explain or not any(c > NOTE for c, _n, _t in before):
+                if not question.explain or not before or not any(c > NOTE for c, _n, _t in before):
                     raise UserError(_("There is no choice to explain here."))
                 text = " ".join(str(value).split())[:500]
                 if not text:
                     raise InvalidAnswer(_("Please type your explanation."))
                 rows = [r for r in before if r[0] != NOTE] + [(NOTE, None, text)]
                 clear = "note"
-            elif what == "toggle":
+            else:  # toggle
                 if question.kind != "multiple":
                     raise UserError(_("This button no longer works."))
-                chosen = {c for c, _n, _t in before if c > NOTE}
+                chosen = {c for c, _n, _t in before or () if c > NOTE}
                 chosen ^= {int(value)}
                 if not chosen:
                     rows = []
                 else:
                     rows = rows_for(question, sorted(chosen))
-                    rows += [r for r in before if r[0] == NOTE]
-            else:
-                rows = rows_for(question, value)
+                    rows += [r for r in before or () if r[0] == NOTE]
             if before and sorted(rows) == sorted(before):
                 return Progress(survey, state.answered, state.completed, saved=False)
             answered = dict(state.answered)
             if rows:
-                answered[question_id] = rows
+                answered[question_id] = tuple(rows)
             else:
                 answered.pop(question_id, None)
             complete = not state.completed and len(answered) == len(survey.questions)
-            write_rows = [r for r in rows if r[0] == NOTE] if clear == "note" else rows
             write = AnswerWrite(
-                survey_id=survey_id,
-                voice_key=voter.voice_key,
-                response_key=state.response_key,
-                question_id=question_id,
-                rows=write_rows,
-                claim=None
+                survey_id,
+                voice_key,
+                state.response_key,
+                question_id,
+                [r for r in rows if r[0] == NOTE] if clear == "note" else rows,
+                None
                 if state.claimed
                 else Segment(
                     voter.work_situation,
@@ -502,15 +592,43 @@ class Answering:
                     voter.kind,
                     voter.member_id if survey.mode == "named" else None,
                 ),
-                clear=clear,
-                complete=complete,
+                clear,
+                complete,
             )
-            await self._still_open(survey_id)  # closed while we waited for the lock?
-            await self._writer.submit(write)
+            if waited:
+                await self._still_open(survey_id)  # closed while we waited for our turn?
+            future, index = self._writer.enqueue(write)
+            try:
+                failures = await future
+            except asyncio.CancelledError:
+                self._after_commit(state, future, index, answered, complete)
+                raise
+            if failures is not None and index in failures:
+                raise failures[index]
+            state.claimed = True
+            if complete:
+                state.completed = True
+            state.answered = answered
+            return Progress(survey, answered, state.completed)
+        finally:
+            self._end_turn(key)
+
+    @staticmethod
+    def _after_commit(
+        state: VoiceState,
+        future: BatchFuture,
+        index: int,
+        answered: dict[int, Rows],
+        complete: bool,
+    ) -> None:
+        """A caller cancelled while its batch committed: keep the state true to the database."""
+        if not future.done():
+            return
+        failures = future.result()
+        if failures is None or index not in failures:
             state.claimed = True
             state.completed = state.completed or complete
             state.answered = answered
-            return Progress(survey, answered, state.completed)
 
     def forget_voice(self, survey_id: int | None, voice_key: str) -> None:
         """Drop cached state (after erasure)."""

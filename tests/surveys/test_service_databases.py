@@ -9,6 +9,7 @@ import pytest
 
 from bot.app import Werkbot
 from bot.core.errors import UserError
+from bot.core.i18n import set_language
 from cogs.surveys.results import compute
 from config import Settings
 from storage.repositories.surveys import NewQuestion
@@ -70,6 +71,7 @@ async def test_many_members_concurrently_one_response_each(db_app: Werkbot) -> N
 
 
 async def test_limits_of_an_answer(db_app: Werkbot) -> None:
+    set_language("en")  # the refusals are checked in English
     answering = db_app.surveys.service.answering
     member_id = await make_member(db_app, "grens")
     survey = await open_survey(
