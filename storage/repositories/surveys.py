@@ -38,22 +38,6 @@ NOTE = 0
 
 
 @dataclass(frozen=True)
-class QuestionRecord:
-    id: int
-    position: int
-    kind: str
-    text: str
-    options: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
-    max_choices: int | None = None
-    min_value: float | None = None
-    max_value: float | None = None
-    max_length: int | None = None
-    explain: bool = False
-    required: bool = True
-
-
-@dataclass(frozen=True)
 class SurveyRecord:
     id: int
     title: str
@@ -83,6 +67,14 @@ class NewQuestion:
     max_length: int | None = None
     explain: bool = False
     required: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionRecord(NewQuestion):
+    """A stored question: the definition plus where it is kept."""
+
+    id: int
+    position: int
 
 
 @dataclass(frozen=True)
