@@ -69,6 +69,7 @@ class Werkbot:
             role_policy(settings),
             default_language=settings.default_language or DEFAULT_LANGUAGE,
             require_verification=settings.require_verification,
+            code_in_chat_platforms=frozenset({"console"}),
         )
         self.delivery = Delivery(self.members)
         self.jobs = JobRunner(self.registry, self.delivery)

@@ -208,3 +208,14 @@ async def test_register_button_in_a_group_moves_to_private(chat: RecordingChat) 
     # A deep link payload used in a group does not start the personal command there either.
     replies = await chat.say("alice", "/start registreer", group="werkgroep")
     assert replies[0].continue_privately == "registreer"
+
+
+async def test_development_codes_show_only_in_the_local_console(app: Werkbot) -> None:
+    telegram = RecordingChat(app.router, platform="telegram")
+    await telegram.say("77", "/registreer")
+    await telegram.say("77", "Tessa")
+    await telegram.say("77", "tessa@example.org")
+    await telegram.press("77", 1)
+    await telegram.press("77", 7)
+    consent = text_of(await telegram.press("77", 1))
+    assert "stap 6 van 6" in consent and "Ontwikkelmodus" not in consent

@@ -22,7 +22,12 @@ from bot.core.i18n import N_, _, language
 from bot.core.types import Attachment, Button, Reply, Role
 from cogs.members.choices import KINDS, PROVINCES, WORK_SITUATIONS, label
 from cogs.members.privacy import MemberData, PrivacyService
-from cogs.members.registration import FLOW, RegistrationFlow, privacy_statement
+from cogs.members.registration import (
+    FLOW,
+    RegistrationFlow,
+    development_code,
+    privacy_statement,
+)
 from cogs.members.service import MemberService
 from storage.repositories.members import MemberRepository
 
@@ -238,17 +243,8 @@ class MembersCog:
                     )
                 ]
             profile = await self.service.profile(member_id)
-            replies: list[Reply] = []
             code = await self.service.ensure_code(member_id)
-            if code is not None and self.service.mail_in_development and ctx.platform == "console":
-                replies.append(
-                    Reply(
-                        _("Development mode (no mail server set): your code is {code}.").format(
-                            code=code
-                        ),
-                        private=True,
-                    )
-                )
+            replies = development_code(self.service, ctx.platform, code)
             return [
                 *replies,
                 *await self._conversations.start(

@@ -24,6 +24,18 @@ def privacy_statement() -> str:
     )
 
 
+def development_code(members: MemberService, platform: str, code: str | None) -> list[Reply]:
+    """Without a mail server, a local chat shows the code so the bot can be tried out."""
+    if code is None or not members.shows_code_in_chat(platform):
+        return []
+    return [
+        Reply(
+            _("Development mode (no mail server set): your code is {code}.").format(code=code),
+            private=True,
+        )
+    ]
+
+
 def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
@@ -152,16 +164,7 @@ class RegistrationFlow(Flow):
 
     async def _send(self, ctx: Context, member_id: int, *, force: bool = False) -> list[Reply]:
         code = await self._members.send_code(member_id, force=force)
-        if self._members.mail_in_development and ctx.platform == "console":
-            return [
-                Reply(
-                    _("Development mode (no mail server set): your code is {code}.").format(
-                        code=code
-                    ),
-                    private=True,
-                )
-            ]
-        return []
+        return development_code(self._members, ctx.platform, code)
 
     async def _code(self, ctx: Context, data: dict[str, Any], answer: str) -> Outcome:
         member_id = int(data["member_id"])

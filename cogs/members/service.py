@@ -94,12 +94,14 @@ class MemberService:
         *,
         default_language: str = "nl",
         require_verification: bool = True,
+        code_in_chat_platforms: frozenset[str] = frozenset(),
     ) -> None:
         self._repo = repository
         self._mailer = mailer
         self._policy = policy
         self._default_language = default_language
         self.require_verification = require_verification
+        self._code_in_chat_platforms = code_in_chat_platforms
 
     # -- the core's member directory -------------------------------------------------
 
@@ -274,9 +276,9 @@ class MemberService:
         await self._repo.mark_verified(member_id)
         return VerifyResult.OK
 
-    @property
-    def mail_in_development(self) -> bool:
-        return self._mailer.development
+    def shows_code_in_chat(self, platform: str) -> bool:
+        """Development mode only: the code may appear in the chat of these local platforms."""
+        return self._mailer.development and platform in self._code_in_chat_platforms
 
     # -- linking accounts ----------------------------------------------------------------
 
