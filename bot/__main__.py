@@ -9,6 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
+from bot import collector
 from bot.adapters.console import ConsoleAdapter
 from bot.app import Werkbot
 from bot.core.adapter import PlatformAdapter
@@ -75,6 +76,7 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
             await adapter.start()
             started.append(adapter)
             log.info("%s adapter started", adapter.platform)
+        collector.settle()  # start-up is over: keep what it built out of later collections
         await stop.wait()
         log.info("stopping")
     finally:
@@ -123,12 +125,16 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
             if args.command == "demo":
                 return 0
         if args.command == "console":
-            await _console(app, args.user).run()
+            console = _console(app, args.user)
+            collector.settle()
+            await console.run()
             return 0
         adapters = platform_adapters(app)
         if not adapters:
             log.warning("no platform token set: starting the console chat")
-            await _console(app, getattr(args, "user", None)).run()
+            console = _console(app, getattr(args, "user", None))
+            collector.settle()
+            await console.run()
             return 0
         await _serve(app, adapters)
         return 0
@@ -172,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    collector.tune()
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
             return runner.run(_main(args, settings))
