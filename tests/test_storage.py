@@ -50,7 +50,9 @@ async def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
         async with database.engine.connect() as connection:
             mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
             keys = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
-        assert mode == "wal" and keys == 1
+            sync = (await connection.exec_driver_sql("PRAGMA synchronous")).scalar()
+        # FULL (2): a commit is on disk (the WAL is fsynced) before "saved" is said
+        assert mode == "wal" and keys == 1 and sync == 2
     finally:
         await database.dispose()
 

@@ -231,12 +231,18 @@ class DirectSqlite:
         self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._connection.execute("PRAGMA busy_timeout=10000")
         self._connection.execute("PRAGMA foreign_keys=ON")
-        self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._connection.execute("PRAGMA synchronous=FULL")
         # A checkpoint fsyncs the database file: never on the event loop's thread.
         self._connection.execute("PRAGMA wal_autocheckpoint=0")
         self._ready = False
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="survey-writer")
         self.commits = 0
+
+    @property
+    def synchronous(self) -> int:
+        """SQLite's synchronous level of the writer (2, FULL: each commit fsyncs the WAL,
+        so an answer reported saved survives a power loss, not only a crash)."""
+        return int(self._connection.execute("PRAGMA synchronous").fetchone()[0])
 
     def checkpoint(self) -> None:
         """Copy the WAL back into the database file (PASSIVE: writers are not blocked)."""

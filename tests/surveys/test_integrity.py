@@ -205,3 +205,17 @@ async def test_garbage_buttons_get_a_short_answer(app: Werkbot, chat: RecordingC
     survey = await open_survey(app, one_choice())
     wrong = await chat.press("rommel", f"sv:a:{survey.id}:{survey.questions[0].id}:9")
     assert "choose one of the buttons" in text_of(wrong)
+
+
+async def test_saved_answers_are_fsynced_before_the_member_is_told(
+    app: Werkbot, chat: RecordingChat
+) -> None:
+    """synchronous=FULL on the answer writer and the engine: "saved" survives a power loss."""
+    await make_member(app, "fien")
+    survey = await open_survey(app, one_choice())
+    question = survey.questions[0]
+    saved = await chat.press("fien", f"sv:a:{survey.id}:{question.id}:1")
+    assert "saved" in text_of(saved)
+    direct = app.surveys.service.answering._repository._direct
+    assert direct is not None and direct.synchronous == 2
+    assert await count(app, "select count(*) from survey_answers") == 1
