@@ -447,7 +447,9 @@ class FakeBotApi:
                 await asyncio.wait_for(self._arrived.wait(), left)
             except TimeoutError:
                 break
-        return list(self._updates)
+        # As Telegram: at most ``limit`` updates per call (1-100, default 100).
+        limit = min(100, max(1, int(params.get("limit") or 100)))
+        return self._updates[:limit]
 
     def _chat(self, chat_id: str) -> dict[str, Any]:
         known = self._chats.get(chat_id)

@@ -31,6 +31,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Te
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.adapters.telegram._commands import menus
+from bot.adapters.telegram._http import AiohttpRequest
 from bot.adapters.telegram._keyboards import (
     MAX_CAPTION,
     MAX_TEXT,
@@ -95,6 +96,8 @@ class TelegramOptions:
     limits: Limits = field(default_factory=Limits)
     max_upload_bytes: int = 5 * 1024 * 1024
     max_concurrent_updates: int = 64
+    connections: int = 64
+    """Bot API connections kept open for the bot's own calls (polling has one of its own)."""
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
 
@@ -141,6 +144,7 @@ class TelegramAdapter:
         self._application: Application | None = None
         self._webhook: WebhookServer | None = None
         self._latest: OrderedDict[int, int] = OrderedDict()
+        self._requests: tuple[AiohttpRequest, ...] = ()
         self.username: str | None = None
 
     @classmethod
@@ -153,6 +157,15 @@ class TelegramAdapter:
 
     def _build(self) -> Application:
         options = self._options
+        self._requests = tuple(
+            AiohttpRequest(
+                connections=connections,
+                connect_timeout=options.connect_timeout,
+                read_timeout=options.read_timeout,
+                write_timeout=options.read_timeout,
+            )
+            for connections in (options.connections, 1)  # the bot's calls; polling
+        )
         builder = (
             ApplicationBuilder()
             .token(options.token)
@@ -162,11 +175,8 @@ class TelegramAdapter:
             .rate_limiter(TelegramRateLimiter(options.limits))
             .concurrent_updates(PerUserOrder(options.max_concurrent_updates))
             .job_queue(None)
-            .connect_timeout(options.connect_timeout)
-            .read_timeout(options.read_timeout)
-            .write_timeout(options.read_timeout)
-            .get_updates_connect_timeout(options.connect_timeout)
-            .get_updates_read_timeout(options.read_timeout)
+            .request(self._requests[0])
+            .get_updates_request(self._requests[1])
         )
         if options.webhook is not None:
             builder = builder.updater(None)
@@ -179,7 +189,12 @@ class TelegramAdapter:
         """Connect, publish the command menus and start receiving; returns once running."""
         application = self._build()
         try:
-            await application.initialize()  # getMe: checks the token
+            try:
+                await application.initialize()  # getMe: checks the token
+            except BaseException:
+                for request in self._requests:  # PTB leaves them open when getMe fails
+                    await request.shutdown()
+                raise
         except InvalidToken:
             raise SettingsError("TELEGRAM_TOKEN: Telegram rejected the token") from None
         except NetworkError as error:
