@@ -63,6 +63,17 @@ class VerifyResult(Enum):
 
 
 @dataclass(frozen=True)
+class VoterFacts:
+    """What a survey needs to know of a member: where the voice counts and the segment."""
+
+    voice_key: str
+    verified: bool
+    kind: str
+    work_situation: str | None
+    province: str | None
+
+
+@dataclass(frozen=True)
 class Profile:
     member_id: int
     name: str
@@ -380,12 +391,24 @@ class MemberService:
 
     async def voice_of(self, member_id: int) -> str:
         """The key under which a member's voice counts: the person, or their sponsor as one."""
+        return (await self.voter_facts(member_id)).voice_key
+
+    async def voter_facts(self, member_id: int) -> VoterFacts:
+        """Voice and segment in one read (a survey's first contact with a member)."""
         member = await self._repo.get(member_id)
         if member is None:
             raise UserError(_("You are not registered yet. Use /registreer to sign up."))
         if member.kind == "sponsor" and member.organization_id is not None:
-            return f"sponsor:{member.organization_id}"
-        return f"member:{member.id}"
+            voice = f"sponsor:{member.organization_id}"
+        else:
+            voice = f"member:{member.id}"
+        return VoterFacts(
+            voice_key=voice,
+            verified=member.email_verified_at is not None,
+            kind=member.kind,
+            work_situation=member.work_situation,
+            province=member.province,
+        )
 
     async def search(self, text: str | None) -> list[tuple[int, str, str, bool]]:
         return [

@@ -60,7 +60,8 @@ class Voter:
     province: str | None
 
 
-class MemberProfile(Protocol):
+class MemberVoterFacts(Protocol):
+    voice_key: str
     verified: bool
     kind: str
     work_situation: str | None
@@ -70,9 +71,7 @@ class MemberProfile(Protocol):
 class MemberFacts(Protocol):
     """What surveys need from the members module (``cogs.members.service.MemberService``)."""
 
-    async def voice_of(self, member_id: int) -> str: ...
-
-    async def profile(self, member_id: int) -> MemberProfile: ...
+    async def voter_facts(self, member_id: int) -> MemberVoterFacts: ...
 
 
 class Voters:
@@ -95,18 +94,17 @@ class Voters:
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
         try:
-            voice = await self._members.voice_of(member_id)
-            profile = await self._members.profile(member_id)
+            facts = await self._members.voter_facts(member_id)
         except UserError:
             self._cache.pop(member_id, None)
             return None
         voter = Voter(
             member_id,
-            voice,
-            profile.verified,
-            profile.kind,
-            profile.work_situation,
-            profile.province,
+            facts.voice_key,
+            facts.verified,
+            facts.kind,
+            facts.work_situation,
+            facts.province,
         )
         if len(self._cache) > MAX_STATES:
             self._cache.clear()
