@@ -22,6 +22,7 @@ import logging
 import random
 import warnings
 import weakref
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -58,7 +59,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
         self._overall = AsyncLimiter(self.limits.overall_rate, self.limits.overall_period)
-        self._per_chat: dict[int | str, AsyncLimiter] = {}
+        self._per_chat: OrderedDict[int | str, AsyncLimiter] = OrderedDict()  # least recent first
         self._paused_until = 0.0
 
     async def initialize(self) -> None:
@@ -68,13 +69,19 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         """Nothing to release."""
 
     def _chat_limiter(self, chat_id: int | str) -> AsyncLimiter:
-        limiter = self._per_chat.get(chat_id)
+        per_chat = self._per_chat
+        limiter = per_chat.get(chat_id)
         if limiter is not None:
+            per_chat.move_to_end(chat_id)
             return limiter
-        if len(self._per_chat) > _MAX_LIMITERS:
-            for key, idle in list(self._per_chat.items()):
-                if idle.has_capacity(idle.max_rate):
-                    del self._per_chat[key]
+        # Forget the chats quiet longest, as long as their limiter is idle again. Stopping
+        # at the first busy one keeps this O(1) per new chat (a scan of every chat here
+        # made 10,000 chats at once quadratic); more chats than the cap are then allowed.
+        while len(per_chat) >= _MAX_LIMITERS:
+            oldest, idle = next(iter(per_chat.items()))
+            if not idle.has_capacity(idle.max_rate):
+                break
+            del per_chat[oldest]
         is_group = isinstance(chat_id, str) or chat_id < 0
         if is_group:
             limiter = AsyncLimiter(self.limits.group_rate, self.limits.group_period)

@@ -1,0 +1,35 @@
+"""The per-chat limiters of the Telegram rate limiter stay bounded without scanning."""
+
+from __future__ import annotations
+
+from bot.adapters.telegram import Limits
+from bot.adapters.telegram._limits import _MAX_LIMITERS, TelegramRateLimiter
+
+
+async def test_idle_chats_are_forgotten_oldest_first() -> None:
+    limiter = TelegramRateLimiter(Limits())
+    for chat in range(1, 3 * _MAX_LIMITERS):
+        limiter._chat_limiter(chat)  # created, never used: idle
+    assert len(limiter._per_chat) == _MAX_LIMITERS
+    # The most recent ones are kept; the first ones were forgotten.
+    assert 3 * _MAX_LIMITERS - 1 in limiter._per_chat and 1 not in limiter._per_chat
+
+
+async def test_busy_chats_are_kept_beyond_the_cap() -> None:
+    limiter = TelegramRateLimiter(Limits())
+    for chat in range(1, _MAX_LIMITERS + 101):
+        async with limiter._chat_limiter(chat):  # one message sent: its limiter is busy
+            pass
+    # Nothing idle to forget, so nothing of a busy chat's budget is lost.
+    assert len(limiter._per_chat) == _MAX_LIMITERS + 100
+    assert limiter._per_chat[1].has_capacity(1)  # chat 1 still has its (used) limiter
+
+
+async def test_a_used_chat_moves_to_the_back_of_the_queue() -> None:
+    limiter = TelegramRateLimiter(Limits())
+    first = limiter._chat_limiter(1)
+    for chat in range(2, _MAX_LIMITERS + 1):
+        limiter._chat_limiter(chat)
+    assert limiter._chat_limiter(1) is first  # touched again: now the most recent
+    limiter._chat_limiter(_MAX_LIMITERS + 1)  # over the cap: the oldest idle one goes
+    assert 1 in limiter._per_chat and 2 not in limiter._per_chat
