@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from bot.collector import settle, tune
 from bot.core.mail import Mailer
 from bot.loop import event_loop_factory
 from cogs.members.choices import PROVINCES, WORK_SITUATIONS
@@ -75,6 +76,36 @@ class NoClock:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class CollectorWatch:
+    """Time spent in Python's garbage collector while a run is on (gc.callbacks).
+
+    Every collection stops the event loop, so its pauses land straight in the latency.
+    """
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self._started)
+
+    def __enter__(self) -> CollectorWatch:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "gc_ms": 1000 * sum(self.pauses),
+            "gc_max_ms": 1000 * max(self.pauses, default=0.0),
+        }
 
 
 async def add_members(db: Database, count: int) -> list[int]:
@@ -250,10 +281,11 @@ async def answer_run(stack: Stack, members: list[int], offered: float | None) ->
         scheduler loop hands out the presses that are due every millisecond. A press
         handed out late (a busy loop) keeps its due time, so throughput is not capped by
         the timer, and the delay from the scheduled press is reported too."""
+        nonlocal started
         members_tasks = [asyncio.ensure_future(paced_member(m)) for m in members]
         await asyncio.sleep(0)  # every member takes its place in the queue
         issued = 0
-        began = clock()
+        began = started = clock()  # the run is timed from the first scheduled press
         while not finished.is_set():
             due = int((clock() - began) * rate)
             while issued < due and ready:
@@ -264,10 +296,11 @@ async def answer_run(stack: Stack, members: list[int], offered: float | None) ->
 
     batches_before = stack.writer.batches
     started = time.perf_counter()
-    if offered:
-        await paced(offered)
-    else:
-        await asyncio.gather(*(member(m) for m in members))
+    with CollectorWatch() as collector:
+        if offered:
+            await paced(offered)
+        else:
+            await asyncio.gather(*(member(m) for m in members))
     seconds = time.perf_counter() - started
     responses = await stack.repository.response_count(survey.id)
     assert responses == len(members), (responses, len(members))
@@ -281,6 +314,7 @@ async def answer_run(stack: Stack, members: list[int], offered: float | None) ->
         "lag_p99_ms": 1000 * percentile(lags, 0.99) if lags else 0.0,
         "batches": stack.writer.batches - batches_before,
         "start_seconds": start_seconds,
+        **collector.figures(),
     }
 
 
@@ -291,7 +325,8 @@ def report(title: str, results: list[dict[str, float]]) -> None:
             f"  run {run}: {figures['answers']:.0f} answers in {figures['seconds']:.2f} s = "
             f"{figures['rate']:,.0f} answers/s; latency p50 {figures['p50_ms']:.1f} ms, "
             f"p99 {figures['p99_ms']:.1f} ms, max {figures['max_ms']:.1f} ms; "
-            f"{figures['batches']:.0f} commits"
+            f"{figures['batches']:.0f} commits; garbage collection {figures['gc_ms']:.0f} ms, "
+            f"longest pause {figures['gc_max_ms']:.0f} ms"
             + (
                 f"; from the scheduled press p99 {figures['lag_p99_ms']:.1f} ms"
                 if figures["lag_p99_ms"]
@@ -333,71 +368,69 @@ async def bench(
     tally_answers: int,
     offered: list[float],
     telegram: int,
-    gc_freeze: bool = False,
+    tuned_gc: bool = True,
+    core: bool = True,
 ) -> int:
-    with tempfile.TemporaryDirectory(prefix="werkbot-bench-") as folder:
-        path = Path(folder) / "bench.db"
-        db = Database(f"sqlite+aiosqlite:///{path}")
-        await db.migrate()
-        async with db.engine.connect() as conn:
-            mode = (await conn.execute(text("pragma journal_mode"))).scalar_one()
-        members = await add_members(db, members_count)
-        stack = Stack(db, Path(folder))
-        stack.writer.start()
-        print(
-            f"Jouw Stem answer path: {members_count:,} members x 5 questions through the "
-            f"services, SQLite ({mode}), {runs} runs each"
-        )
-        t0 = time.perf_counter()
-        await warm_voters(stack, str(db.url), members)
-        print(
-            f"  setup: first contact of {members_count:,} members (voice and profile from the "
-            f"member service in {os.cpu_count()} worker processes, then cached): "
-            f"{time.perf_counter() - t0:.1f} s"
-        )
-        if gc_freeze:
-            # What a process would do once started: move everything alive now out of the
-            # garbage collector's full passes (Werkbot itself does not do this yet).
-            gc.collect()
-            gc.freeze()
-            print("  gc.freeze() after setup (--gc-freeze)")
-        opening: list[float] = []
-        for rate in offered:
-            paced = [await answer_run(stack, members, rate) for _run in range(runs)]
-            opening += [r["start_seconds"] for r in paced]
-            report(
-                f"Sustained, members paced at {rate:,.0f} answers/s offered "
-                "(target >= 20,000 answers/s with p99 <= 50 ms):",
-                paced,
+    if core:
+        with tempfile.TemporaryDirectory(prefix="werkbot-bench-") as folder:
+            path = Path(folder) / "bench.db"
+            db = Database(f"sqlite+aiosqlite:///{path}")
+            await db.migrate()
+            async with db.engine.connect() as conn:
+                mode = (await conn.execute(text("pragma journal_mode"))).scalar_one()
+            members = await add_members(db, members_count)
+            stack = Stack(db, Path(folder))
+            stack.writer.start()
+            if tuned_gc:
+                settle()  # as Werkbot does once started: members come afterwards
+            print(
+                f"Jouw Stem answer path: {members_count:,} members x 5 questions through the "
+                f"services, SQLite ({mode}), {runs} runs each"
             )
-        print(
-            f"  opening the survey (/stem) for all {members_count:,} members at once: median "
-            f"{statistics.median(opening):.2f} s"
-        )
-        burst = [await answer_run(stack, members, None) for _run in range(runs)]
-        report(
-            "Burst, every member answers as fast as it can (closed loop: capacity; the "
-            "latency is queueing behind 10,000 concurrent callers):",
-            burst,
-        )
-        await stack.writer.stop()
-
-        if tally_answers > 0:
-            survey = await stack.new_survey()
-            question_id = survey.questions[2].id
-            await db.dispose()
             t0 = time.perf_counter()
-            await asyncio.to_thread(fill_answers, path, question_id, tally_answers)
+            await warm_voters(stack, str(db.url), members)
             print(
-                f"Tally: {tally_answers:,} answers to one question (filled in {time.perf_counter() - t0:.1f} s)"
+                f"  setup: first contact of {members_count:,} members (voice and profile from the "
+                f"member service in {os.cpu_count()} worker processes, then cached): "
+                f"{time.perf_counter() - t0:.1f} s"
             )
-            timings = await tally_run(stack, question_id, max(runs, 5))
+            opening: list[float] = []
+            for rate in offered:
+                paced = [await answer_run(stack, members, rate) for _run in range(runs)]
+                opening += [r["start_seconds"] for r in paced]
+                report(
+                    f"Sustained, members paced at {rate:,.0f} answers/s offered "
+                    "(target >= 20,000 answers/s with p99 <= 50 ms):",
+                    paced,
+                )
             print(
-                "  runs: "
-                + ", ".join(f"{t:.0f} ms" for t in timings)
-                + f"; median {statistics.median(timings):.0f} ms (target <= 150 ms)"
+                f"  opening the survey (/stem) for all {members_count:,} members at once: median "
+                f"{statistics.median(opening):.2f} s"
             )
-        await db.dispose()
+            burst = [await answer_run(stack, members, None) for _run in range(runs)]
+            report(
+                "Burst, every member answers as fast as it can (closed loop: capacity; the "
+                "latency is queueing behind 10,000 concurrent callers):",
+                burst,
+            )
+            await stack.writer.stop()
+
+            if tally_answers > 0:
+                survey = await stack.new_survey()
+                question_id = survey.questions[2].id
+                await db.dispose()
+                t0 = time.perf_counter()
+                await asyncio.to_thread(fill_answers, path, question_id, tally_answers)
+                print(
+                    f"Tally: {tally_answers:,} answers to one question (filled in {time.perf_counter() - t0:.1f} s)"
+                )
+                timings = await tally_run(stack, question_id, max(runs, 5))
+                print(
+                    "  runs: "
+                    + ", ".join(f"{t:.0f} ms" for t in timings)
+                    + f"; median {statistics.median(timings):.0f} ms (target <= 150 ms)"
+                )
+            await db.dispose()
     if telegram:
         try:
             from bench.telegram_surveys import bench as telegram_bench
@@ -414,18 +447,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tally", type=int, default=1_000_000)
     parser.add_argument(
-        "--rates", default="10000,15000,20000", help="offered answers/s, comma separated"
+        "--rates", default="20000,25000", help="offered answers/s, comma separated"
     )
     parser.add_argument(
-        "--telegram", type=int, default=300, help="members in the Telegram run (0: skip)"
+        "--telegram", type=int, default=10_000, help="members in the Telegram run (0: skip)"
     )
     parser.add_argument(
         "--loop", choices=("uvloop", "asyncio"), default="uvloop",
         help="event loop (Werkbot runs on uvloop where it is installed)",
     )
     parser.add_argument(
-        "--gc-freeze", action="store_true",
-        help="gc.freeze() after setup (not done by Werkbot itself; shows the collector's cost)",
+        "--telegram-only", action="store_true", help="only the run through the Telegram adapter"
+    )
+    parser.add_argument(
+        "--default-gc", action="store_true",
+        help="CPython's default collector settings instead of Werkbot's (bot/collector.py)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -434,9 +470,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     logging.getLogger("bot.app").setLevel(logging.ERROR)
     rates = [float(rate) for rate in args.rates.split(",") if rate.strip()]
-    print(f"event loop: {args.loop}")
+    if not args.default_gc:
+        tune()
+    print(
+        f"event loop: {args.loop}; garbage collector: "
+        + ("CPython's defaults" if args.default_gc else f"Werkbot's {gc.get_threshold()}")
+    )
     with asyncio.Runner(loop_factory=event_loop_factory(args.loop == "uvloop")) as runner:
-        return runner.run(bench(args.members, args.runs, args.tally, rates, args.telegram, args.gc_freeze))
+        return runner.run(
+            bench(
+                args.members, args.runs, args.tally, rates, args.telegram,
+                not args.default_gc, not args.telegram_only,
+            )
+        )
 
 
 if __name__ == "__main__":

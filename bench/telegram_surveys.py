@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench.surveys import add_members, percentile
+from bench.surveys import CollectorWatch, add_members, percentile
 from bot.adapters.telegram import Limits, TelegramAdapter, options_from_settings
 from bot.app import Werkbot
 from config import load_settings
@@ -128,7 +128,8 @@ async def survey_run(members: int, folder: Path) -> dict[str, float]:
                 latencies.append(await presses.press(who, data))
 
         started = time.perf_counter()
-        await asyncio.gather(*(member(m) for m in member_ids))
+        with CollectorWatch() as collector:
+            await asyncio.gather(*(member(m) for m in member_ids))
         seconds = time.perf_counter() - started
         watcher.cancel()
         responses = await app.surveys.service.answering._repository.response_count(survey.id)
@@ -138,6 +139,8 @@ async def survey_run(members: int, folder: Path) -> dict[str, float]:
             "rate": len(latencies) / seconds,
             "p50_ms": 1000 * percentile(latencies, 0.5),
             "p99_ms": 1000 * percentile(latencies, 0.99),
+            "seconds": seconds,
+            **collector.figures(),
         }
     finally:
         if adapter is not None:
@@ -209,8 +212,9 @@ async def bench(members: int, runs: int) -> None:
         theirs.append(baseline)
         print(
             f"  run {run}: {figures['rate']:,.0f} answers/s, press-to-answer latency p50 "
-            f"{figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms; python-telegram-bot "
-            f"alone: {baseline:,.0f} updates/s"
+            f"{figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms; garbage collection "
+            f"{figures['gc_ms'] / 1000:.1f} s of {figures['seconds']:.0f} s (longest pause "
+            f"{figures['gc_max_ms']:.0f} ms); python-telegram-bot alone: {baseline:,.0f} updates/s"
         )
     print(
         f"  median: {statistics.median(r['rate'] for r in ours):,.0f} answers/s, p99 "

@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,7 +126,7 @@ class FakeBotApi:
 
     def __post_init__(self) -> None:
         self.port = free_port()
-        self._updates: list[dict[str, Any]] = []
+        self._updates: deque[dict[str, Any]] = deque()  # oldest first, ids ascending
         self._arrived = asyncio.Event()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -436,7 +437,8 @@ class FakeBotApi:
         timeout = float(params.get("timeout") or 0)
         if offset:
             self.confirmed_offset = max(self.confirmed_offset, offset)
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while self._updates and self._updates[0]["update_id"] < offset:
+                self._updates.popleft()  # confirmed: Telegram forgets them
         deadline = time.monotonic() + timeout
         while not self._updates and not self._closing:
             left = deadline - time.monotonic()
@@ -449,7 +451,7 @@ class FakeBotApi:
                 break
         # As Telegram: at most ``limit`` updates per call (1-100, default 100).
         limit = min(100, max(1, int(params.get("limit") or 100)))
-        return self._updates[:limit]
+        return list(itertools.islice(self._updates, limit))
 
     def _chat(self, chat_id: str) -> dict[str, Any]:
         known = self._chats.get(chat_id)
