@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.adapters.telegram import Limits
 from bot.adapters.telegram._limits import _MAX_LIMITERS, TelegramRateLimiter
 
@@ -33,3 +35,28 @@ async def test_a_used_chat_moves_to_the_back_of_the_queue() -> None:
     assert limiter._chat_limiter(1) is first  # touched again: now the most recent
     limiter._chat_limiter(_MAX_LIMITERS + 1)  # over the cap: the oldest idle one goes
     assert 1 in limiter._per_chat and 2 not in limiter._per_chat
+
+
+async def test_update_queue_holds_back_while_updates_are_in_flight() -> None:
+    from bot.adapters.telegram._limits import UpdateQueue
+
+    queue = UpdateQueue(in_flight=2)
+    for update in ("a", "b"):
+        await queue.put(update)
+    # The queue is full: a third put waits (polling pauses, the backlog stays with Telegram).
+    third = asyncio.ensure_future(queue.put("c"))
+    await asyncio.sleep(0)
+    assert not third.done()
+    assert await queue.get() == "a"
+    await asyncio.sleep(0)
+    assert third.done()
+    assert await queue.get() == "b"
+    # Two taken and not done: a third get waits until one of them is done.
+    getter = asyncio.ensure_future(queue.get())
+    await asyncio.sleep(0)
+    assert not getter.done()
+    queue.task_done()
+    assert await asyncio.wait_for(getter, 1) == "c"
+    queue.task_done()
+    queue.task_done()
+    await asyncio.wait_for(queue.join(), 1)  # every update done: nothing left over

@@ -40,7 +40,12 @@ from bot.adapters.telegram._keyboards import (
     keyboard,
     label_of,
 )
-from bot.adapters.telegram._limits import Limits, PerUserOrder, TelegramRateLimiter
+from bot.adapters.telegram._limits import (
+    Limits,
+    PerUserOrder,
+    TelegramRateLimiter,
+    UpdateQueue,
+)
 from bot.adapters.telegram._webhook import WebhookOptions, WebhookServer
 from bot.core.commands import Registry
 from bot.core.delivery import Unreachable
@@ -174,6 +179,7 @@ class TelegramAdapter:
             .local_mode(options.local_mode)
             .rate_limiter(TelegramRateLimiter(options.limits))
             .concurrent_updates(PerUserOrder(options.max_concurrent_updates))
+            .update_queue(UpdateQueue(4 * options.max_concurrent_updates))
             .job_queue(None)
             .request(self._requests[0])
             .get_updates_request(self._requests[1])
