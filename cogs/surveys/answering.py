@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 Rows = Sequence[tuple[int, float | None, str | None]]
 """A question's stored rows; kept as tuples in memory (immutable, and a tuple of plain
 values is not tracked by the garbage collector, which matters with 10,000s of voices)."""
-VOTER_TTL = 60.0
+VOTER_TTL = 300.0
+"""How long a member's voice and segment are reused; a refusal always looks again."""
 MAX_STATES = 200_000
 
 
@@ -89,9 +90,9 @@ class Voters:
             return hit[1]
         return None
 
-    async def voter(self, member_id: int) -> Voter | None:
+    async def voter(self, member_id: int, *, fresh: bool = False) -> Voter | None:
         hit = self._cache.get(member_id)
-        if hit is not None and hit[0] > time.monotonic():
+        if not fresh and hit is not None and hit[0] > time.monotonic():
             return hit[1]
         try:
             facts = await self._members.voter_facts(member_id)
@@ -356,6 +357,9 @@ class Answering:
         if member_id is None:
             raise UserError(_("Jouw Stem is for registered members. Use /registreer to sign up."))
         voter = await self._voters.voter(member_id)
+        if voter is not None and not self._may_answer(survey, voter):
+            # Refuse on fresh facts only: they may have verified or moved a minute ago.
+            voter = await self._voters.voter(member_id, fresh=True)
         if voter is None:
             raise UserError(_("Jouw Stem is for registered members. Use /registreer to sign up."))
         if self._require_verification and not voter.verified:
@@ -365,6 +369,11 @@ class Answering:
         if not in_audience(survey.audience, voter):
             raise UserError(_("This survey is for a specific group of members, not for you."))
         return voter
+
+    def _may_answer(self, survey: SurveyRecord, voter: Voter) -> bool:
+        return (voter.verified or not self._require_verification) and in_audience(
+            survey.audience, voter
+        )
 
     async def _state(self, survey_id: int, voter: Voter, questions: list[int]) -> VoiceState:
         key = (survey_id, voter.voice_key)

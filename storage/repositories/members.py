@@ -100,7 +100,7 @@ class MemberRepository:
         self,
         db: Database,
         *,
-        cache_seconds: float = 60.0,
+        cache_seconds: float = 300.0,
         cache_size: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

@@ -10,6 +10,7 @@ import time_machine
 from sqlalchemy import text
 
 from bot.app import Werkbot
+from bot.core.types import Identity
 from config import Settings
 from storage.repositories.surveys import NewQuestion
 from tests.support.chat import RecordingChat, text_of
@@ -154,6 +155,12 @@ async def test_only_registered_and_verified_members_answer(
     assert "registered members" in text_of(await chat.press("guest", action))
     assert "confirm your e-mail" in text_of(await chat.press("unverified", action))
     assert await count(app, "select count(*) from survey_answers") == 0
+    # Verified a moment later: the refusal is not remembered (voters are cached for minutes).
+    member_id = (await app.members.caller(Identity("console", "unverified"))).member_id
+    assert member_id is not None
+    code = await app.members.send_code(member_id, force=True)
+    await app.members.verify(member_id, code)
+    assert "saved" in text_of(await chat.press("unverified", action))
 
 
 async def test_the_audience_limits_who_answers(app: Werkbot, chat: RecordingChat) -> None:
