@@ -12,6 +12,7 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -113,6 +114,7 @@ class MemberService:
         self._default_language = default_language
         self.require_verification = require_verification
         self._code_in_chat_platforms = code_in_chat_platforms
+        self._voice_listeners: list[Callable[[int], None]] = []
 
     # -- the core's member directory -------------------------------------------------
 
@@ -378,6 +380,7 @@ class MemberService:
             raise UserError(_("There is no sponsor with number {id}.").format(id=organization_id))
         await self._existing(member_id)
         await self._repo.set_organization(member_id, organization_id)
+        self._voice_changed(member_id)
         return organization.name
 
     async def remove_representative(self, member_id: int) -> None:
@@ -385,6 +388,18 @@ class MemberService:
         if member is None or member.organization_id is None:
             raise UserError(_("Member {id} does not represent a sponsor.").format(id=member_id))
         await self._repo.set_organization(member_id, None)
+        self._voice_changed(member_id)
+
+    def on_voice_change(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(member_id)`` whenever where a member's voice counts changes
+        (becoming or ceasing to be a sponsor representative), so that caches of voices
+        elsewhere (surveys) drop the member at once: one person one vote must not wait
+        for a cache to expire."""
+        self._voice_listeners.append(listener)
+
+    def _voice_changed(self, member_id: int) -> None:
+        for listener in self._voice_listeners:
+            listener(member_id)
 
     async def sponsors(self) -> list[tuple[int, str, int]]:
         return [(int(org.id), org.name, count) for org, count in await self._repo.organizations()]  # type: ignore[arg-type]

@@ -74,6 +74,8 @@ class MemberFacts(Protocol):
 
     async def voter_facts(self, member_id: int) -> MemberVoterFacts: ...
 
+    def on_voice_change(self, listener: Callable[[int], None]) -> None: ...
+
 
 class Voters:
     """Looks up a member's voice and segment facts, cached for a minute per member."""
@@ -82,6 +84,7 @@ class Voters:
         self._members = members
         self._ttl = ttl
         self._cache: dict[int, tuple[float, Voter]] = {}
+        members.on_voice_change(self.forget)
 
     def cached(self, member_id: int) -> Voter | None:
         """The voter if known and fresh, without a lookup (the answer path's fast case)."""

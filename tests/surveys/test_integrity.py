@@ -226,3 +226,26 @@ async def test_saved_answers_are_fsynced_before_the_member_is_told(
     direct = app.surveys.service.answering._repository._direct
     assert direct is not None and direct.synchronous == 2
     assert await count(app, "select count(*) from survey_answers") == 1
+
+
+async def test_a_new_sponsor_representative_counts_with_the_sponsor_at_once(
+    app: Werkbot, chat: RecordingChat
+) -> None:
+    """Making a member a representative drops their cached voice: no second sponsor vote."""
+    first = await make_member(app, "eerste")
+    late = await make_member(app, "later")
+    sponsor = await app.members.create_sponsor("Stichting Nu")
+    await app.members.add_representative(sponsor, first)
+    warm_up = await open_survey(app, one_choice())
+    survey = await open_survey(app, one_choice())
+    question = survey.questions[0]
+    # "later" answers something first, so their voice (as themselves) is cached.
+    assert "saved" in text_of(
+        await chat.press("later", f"sv:a:{warm_up.id}:{warm_up.questions[0].id}:1")
+    )
+    assert "saved" in text_of(await chat.press("eerste", f"sv:a:{survey.id}:{question.id}:1"))
+    await app.members.add_representative(sponsor, late)
+    refused = await chat.press("later", f"sv:a:{survey.id}:{question.id}:2")
+    assert "already completed" in text_of(refused)
+    responses = f"select count(*) from survey_responses where survey_id = {survey.id}"
+    assert await count(app, responses) == 1
