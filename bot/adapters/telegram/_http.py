@@ -68,12 +68,11 @@ class AiohttpRequest(BaseRequest):
         session = self._session
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized")
-        read = self._read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
-        write = self._write_timeout if write_timeout is BaseRequest.DEFAULT_NONE else write_timeout
-        connect = (
-            self._connect_timeout if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout
-        )
-        pool = None if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
+        # PTB passes a DefaultValue where the caller gave no timeout: use ours then.
+        read = self._read_timeout if _is_default(read_timeout) else read_timeout
+        write = self._write_timeout if _is_default(write_timeout) else write_timeout
+        connect = self._connect_timeout if _is_default(connect_timeout) else connect_timeout
+        pool = None if _is_default(pool_timeout) else pool_timeout
         # aiohttp has no separate write timeout: the read timeout starts once the request
         # is sent, so a slow upload is bounded by the two together.
         timeout = aiohttp.ClientTimeout(
@@ -90,6 +89,10 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _is_default(value: Any) -> bool:
+    return isinstance(value, type(BaseRequest.DEFAULT_NONE))
 
 
 def _body(request_data: RequestData | None) -> Any:
