@@ -11,7 +11,7 @@ from bot.app import Werkbot
 from bot.core.mail import MailError
 from bot.mail import SmtpMailer
 from config import Settings
-from tests.support.chat import RecordingChat, text_of
+from tests.support.chat import RecordingChat, fill_in_registration, text_of
 from tests.support.smtp import LocalSmtp, free_port
 
 
@@ -40,12 +40,9 @@ async def test_registration_survives_a_mail_failure(
     await app.start()
     try:
         chat = RecordingChat(app.router)
-        await chat.say("eva", "/registreer")
-        await chat.say("eva", "Eva")
-        await chat.say("eva", "eva@example.org")
-        await chat.press("eva", 2)
-        await chat.press("eva", 9)
-        failed = text_of(await chat.press("eva", 1))
+        failed = text_of(
+            await fill_in_registration(chat, "eva", "Eva", "eva@example.org", work=2, province=9)
+        )
         assert "niet worden verstuurd" in failed and "Traceback" not in failed
         assert "akkoord" in failed  # asked again, nothing lost
     finally:

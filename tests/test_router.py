@@ -12,17 +12,14 @@ from bot.core.commands import Arg, ArgKind, Command
 from bot.core.ratelimit import RateLimiter, Verdict
 from bot.core.types import ButtonPress, Chat, Role
 from config import Settings
-from tests.support.chat import RecordingChat, code_in, text_of
+from tests.support.chat import RecordingChat, code_in, fill_in_registration, text_of
 
 
 async def register(chat: RecordingChat, user: str, email: str | None = None) -> None:
     """Register through the conversation, in development mode (code shown on the console)."""
-    await chat.say(user, "/registreer")
-    await chat.say(user, user.title() + " Tester")
-    await chat.say(user, email or f"{user}@example.org")
-    await chat.press(user, 1)
-    await chat.press(user, 7)
-    replies = await chat.press(user, 1)
+    replies = await fill_in_registration(
+        chat, user, user.title() + " Tester", email or f"{user}@example.org"
+    )
     await chat.say(user, code_in(text_of(replies)))
 
 
@@ -212,10 +209,5 @@ async def test_register_button_in_a_group_moves_to_private(chat: RecordingChat) 
 
 async def test_development_codes_show_only_in_the_local_console(app: Werkbot) -> None:
     telegram = RecordingChat(app.router, platform="telegram")
-    await telegram.say("77", "/registreer")
-    await telegram.say("77", "Tessa")
-    await telegram.say("77", "tessa@example.org")
-    await telegram.press("77", 1)
-    await telegram.press("77", 7)
-    consent = text_of(await telegram.press("77", 1))
+    consent = text_of(await fill_in_registration(telegram, "77", "Tessa", "tessa@example.org"))
     assert "stap 6 van 6" in consent and "Ontwikkelmodus" not in consent

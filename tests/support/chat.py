@@ -73,3 +73,23 @@ def code_in(text: str) -> str:
     found = re.search(r"\b(\d{6})\b", text)
     assert found, f"no 6-digit code in {text!r}"
     return found.group(1)
+
+
+async def fill_in_registration(
+    chat: RecordingChat,
+    user: str,
+    name: str,
+    email: str,
+    *,
+    work: int = 1,
+    province: int = 7,
+) -> list[Reply]:
+    """Walk the registration conversation up to and including consent; the last replies
+    (the code step, or what went wrong sending it)."""
+    await chat.say(user, "/registreer")
+    await chat.say(user, name)
+    await chat.say(user, email)
+    await chat.press(user, work)
+    await chat.press(user, province)
+    return await chat.press(user, 1)
+
