@@ -61,6 +61,12 @@ def _console(app: Werkbot, user: str | None) -> ConsoleAdapter:
     return console
 
 
+async def _chat_in_console(app: Werkbot, user: str | None) -> None:
+    console = _console(app, user)
+    collector.settle()  # start-up is over: keep what it built out of later collections
+    await console.run()
+
+
 async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -125,16 +131,12 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
             if args.command == "demo":
                 return 0
         if args.command == "console":
-            console = _console(app, args.user)
-            collector.settle()
-            await console.run()
+            await _chat_in_console(app, args.user)
             return 0
         adapters = platform_adapters(app)
         if not adapters:
             log.warning("no platform token set: starting the console chat")
-            console = _console(app, getattr(args, "user", None))
-            collector.settle()
-            await console.run()
+            await _chat_in_console(app, getattr(args, "user", None))
             return 0
         await _serve(app, adapters)
         return 0

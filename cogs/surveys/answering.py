@@ -3,7 +3,7 @@
 One person one vote: every answer is filed under the member's *voice* (the member, or
 their sponsor organization as one), and the response key is derived from survey and
 voice, so linked accounts and all representatives of a sponsor land on the same
-response. Presses of one voice take turns (see :meth:`Answering._turn`); the database's
+response. Presses of one voice take turns (``Answering._wait_turn``/``_end_turn``); the database's
 primary keys enforce the same across processes. Answers go through the group-commit writer.
 
 This is the hot path (tens of thousands of answers a second on one core), so a press that
@@ -94,9 +94,10 @@ class Voters:
         return None
 
     async def voter(self, member_id: int, *, fresh: bool = False) -> Voter | None:
-        hit = self._cache.get(member_id)
-        if not fresh and hit is not None and hit[0] > time.monotonic():
-            return hit[1]
+        """The voter, looked up when not cached (or when ``fresh``); None if not a member."""
+        known = None if fresh else self.cached(member_id)
+        if known is not None:
+            return known
         try:
             facts = await self._members.voter_facts(member_id)
         except UserError:

@@ -238,4 +238,3 @@ class UpdateQueue(asyncio.Queue[object]):
         super().task_done()
         self._taken = max(0, self._taken - 1)
         self._room.set()
-

@@ -31,7 +31,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Te
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.adapters.telegram._commands import menus
-from bot.adapters.telegram._http import AiohttpRequest
+from bot.adapters.telegram._http import DEFAULT_CONNECTIONS, AiohttpRequest
 from bot.adapters.telegram._keyboards import (
     MAX_CAPTION,
     MAX_TEXT,
@@ -101,7 +101,7 @@ class TelegramOptions:
     limits: Limits = field(default_factory=Limits)
     max_upload_bytes: int = 5 * 1024 * 1024
     max_concurrent_updates: int = 64
-    connections: int = 64
+    connections: int = DEFAULT_CONNECTIONS
     """Bot API connections kept open for the bot's own calls (polling has one of its own)."""
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
