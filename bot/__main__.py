@@ -50,12 +50,8 @@ def platform_adapters(app: Werkbot) -> list[PlatformAdapter]:
 
 
 def _console(app: Werkbot, user: str | None) -> ConsoleAdapter:
-    settings = app.settings
-    assert settings.console_files_dir is not None
     console = ConsoleAdapter(
-        app.router.handle,
-        user=user or settings.console_user,
-        files_dir=Path(settings.console_files_dir),
+        app.router.handle, user=user or app.settings.console_user, files=app.console_files
     )
     app.delivery.attach(console)
     return console

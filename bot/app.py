@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
+from bot.adapters.console import ConsoleExports, ConsoleFiles
 from bot.core.builtin import BuiltinCommands
 from bot.core.commands import Registry
 from bot.core.conversation import Conversations
@@ -84,6 +86,11 @@ class Werkbot:
         MembersCog(self.members, member_repository, self.conversations, self.delivery).register(
             self.registry
         )
+        assert settings.console_files_dir is not None
+        self.console_files = ConsoleFiles(Path(settings.console_files_dir))
+        self.registry.personal_data_hook(
+            ConsoleExports(self.console_files, self.members.accounts_of)
+        )
 
         self.surveys, self.survey_writer = build_surveys(
             self.db,
@@ -109,6 +116,7 @@ class Werkbot:
             self.conversations,
             RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_minute),
             max_length=settings.max_message_length,
+            commits=self.db.commits,
         )
         self._started = False
 

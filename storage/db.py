@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SCRUB_RETRY_FIRST = 0.1
+SCRUB_RETRY_MAX = 5.0
+"""Seconds between two tries of a scrub that a reader blocked: doubling, up to this."""
+SCRUB_GIVE_UP = 3600.0
+"""After an hour of tries the scrub waits for the next start (which always scrubs)."""
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -47,6 +60,12 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # Commits made by the current task (an event being handled), so the router can tell
+        # "nothing was changed" from "part of it was saved" when a handler fails half-way.
+        self._commits: ContextVar[int] = ContextVar(f"werkbot_commits_{id(self)}", default=0)
+        self._scrubbing: asyncio.Task[None] | None = None
+        self._scrubbed = asyncio.Event()
+        self._scrubbed.set()
 
     @property
     def sync_url(self) -> str:
@@ -65,20 +84,119 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on any error."""
         async with self._sessions() as session, session.begin():
             yield session
+        self.count_commit()
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncConnection]:
+        """A connection inside one transaction (Core statements), counted like a session's."""
+        async with self.engine.begin() as connection:
+            yield connection
+        self.count_commit()
+
+    def count_commit(self) -> None:
+        """Count a commit for the current task (writes that bypass :meth:`transaction` call
+        this themselves once their commit is durable)."""
+        self._commits.set(self._commits.get() + 1)
+
+    def commits(self) -> int:
+        """How many commits the current task made so far; compare two readings."""
+        return self._commits.get()
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (run at every start)."""
+        """Bring the schema to the newest Alembic revision (run at every start).
+
+        Also scrubs: a process killed in the middle of an erasure may have left old values
+        in the write-ahead log, and nobody else reads the file this early.
+        """
         async with self.engine.begin() as connection:
             await connection.run_sync(_upgrade)
+        if not await self._checkpoint():
+            log.warning("the database's write-ahead log could not be emptied at start")
+            self._retry_scrub()
 
-    async def scrub(self) -> None:
-        """After an erasure: fold the write-ahead log into the file, so no old copy remains."""
-        if self.is_sqlite:
-            async with self.engine.connect() as connection:
-                await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # -- leaving nothing behind ---------------------------------------------------------
+
+    @property
+    def _file(self) -> str | None:
+        path = self.url.database
+        return path if self.is_sqlite and path and path != ":memory:" else None
+
+    async def scrub(self) -> bool:
+        """After personal data is erased: no old copy may stay in the file or its WAL.
+
+        ``secure_delete`` zeroes what a transaction removes from a page, but the earlier
+        page images stay in the write-ahead log until a checkpoint has copied the new pages
+        into the database file and emptied the log (TRUNCATE). A reader that holds an old
+        snapshot (a backup tool, say) blocks that, rightly: it is still reading those pages.
+        So the result is checked, and a blocked scrub is retried in the background (every
+        0.1 s, doubling to every 5 s, for up to an hour; every start scrubs again) until it
+        completes. True when it completed now.
+        """
+        if self._file is None:
+            return True
+        if await self._checkpoint():
+            return True
+        log.info("a reader holds an old snapshot; the scrub of the WAL is retried")
+        self._retry_scrub()
+        return False
+
+    async def scrubbed(self) -> None:
+        """Wait until no scrub is pending (tests, and a clean shutdown)."""
+        await self._scrubbed.wait()
+
+    def _retry_scrub(self) -> None:
+        self._scrubbed.clear()
+        if self._scrubbing is None or self._scrubbing.done():
+            self._scrubbing = asyncio.get_running_loop().create_task(
+                self._keep_scrubbing(), name="database-scrub"
+            )
+
+    async def _keep_scrubbing(self) -> None:
+        delay, waited = SCRUB_RETRY_FIRST, 0.0
+        while waited < SCRUB_GIVE_UP:
+            await asyncio.sleep(delay)
+            waited += delay
+            if await self._checkpoint():
+                log.info("the pending scrub of the write-ahead log completed")
+                self._scrubbed.set()
+                return
+            delay = min(delay * 2, SCRUB_RETRY_MAX)
+        log.error("the write-ahead log could not be emptied for an hour; retried at next start")
+
+    async def _checkpoint(self) -> bool:
+        path = self._file
+        if path is None:
+            return True
+        return await asyncio.to_thread(_truncate_wal, path)
 
     async def dispose(self) -> None:
+        if self._scrubbing is not None and not self._scrubbing.done():
+            self._scrubbing.cancel()
+            try:
+                await self._scrubbing
+            except asyncio.CancelledError:
+                pass
+            if await self._checkpoint():
+                self._scrubbed.set()
         await self.engine.dispose()
+
+
+def _truncate_wal(path: str) -> bool:
+    """One TRUNCATE checkpoint on a connection of its own; True when it completed.
+
+    The busy timeout is short on purpose: while a TRUNCATE checkpoint waits for readers it
+    also holds back writers, and the survey answer path must not stall behind it.
+    """
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA busy_timeout=20")
+        busy, logged, moved = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError as error:  # locked beyond the timeout
+        log.debug("checkpoint refused: %s", error)
+        return False
+    finally:
+        connection.close()
+    return busy == 0 and logged == moved
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

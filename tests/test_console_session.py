@@ -7,105 +7,25 @@ second console identity, exports and erases her data, and wrong input gets clean
 from __future__ import annotations
 
 import json
-import os
-import queue
 import re
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
+from tests.support.console import ConsoleProcess, console_env, register_in_console
 from tests.support.smtp import LocalSmtp
-
-
-class ConsoleProcess:
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=cwd,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def send(self, line: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-
-    def expect(self, pattern: str, timeout: float = 15.0) -> str:
-        """Wait for an output line matching ``pattern``; returns it."""
-        deadline = time.monotonic() + timeout
-        regex = re.compile(pattern)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"no line matching {pattern!r}; seen:\n" + "\n".join(self.seen[-30:]))
-            try:
-                line = self.lines.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            self.seen.append(line)
-            if regex.search(line):
-                return line
-
-    def close(self) -> tuple[int, str]:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        code = self.proc.wait(timeout=30)
-        assert self.proc.stderr is not None
-        return code, self.proc.stderr.read()
-
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "SMTP_"))}
-    env.update(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'werkbot.db'}",
-        DATA_DIR=str(tmp_path / "data"),
-        ORGANIZERS="console:olga",
-        RATE_LIMIT_BURST="500",
-        NO_PROXY="127.0.0.1,localhost",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
-def _register(console: ConsoleProcess, user: str, name: str, email: str) -> None:
-    console.send(f"@{user} /registreer")
-    console.expect(rf"werkbot → {user}: .*(stap 1 van 6|step 1 of 6)")
-    console.send(f"@{user} {name}")
-    console.expect(rf"werkbot → {user}: .*(stap 2|step 2)")
-    console.send(f"@{user} {email}")
-    console.expect(r"\[1\] ")
-    console.send(f"@{user} [1]")  # zzp
-    console.expect(r"\[13\] ")
-    console.send(f"@{user} [7]")  # Utrecht
-    console.expect(r"\[1\] .*\[2\] ")
-    console.send(f"@{user} [1]")  # consent
 
 
 def test_scripted_console_session(tmp_path: Path) -> None:
     with LocalSmtp() as smtp:
-        env = _env(tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), SMTP_SECURITY="none")
+        env = console_env(tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), SMTP_SECURITY="none")
         console = ConsoleProcess(["console", "--user", "alice"], env, tmp_path)
         try:
             console.send("/start")
             console.expect(r"werkbot → alice: .*Werkbot")
 
             # Alice registers and confirms her e-mail with the code from the real mail.
-            _register(console, "alice", "Alice de Vries", "alice@example.org")
+            register_in_console(console, "alice", "Alice de Vries", "alice@example.org")
             console.expect(r"werkbot → alice: .*(stap 6 van 6|step 6 of 6)")
             mail = smtp.inbox.wait_for(1)[0]
             assert mail["To"] == "alice@example.org"
@@ -116,7 +36,7 @@ def test_scripted_console_session(tmp_path: Path) -> None:
             console.expect(r"werkbot → alice: (Welkom|Welcome), Alice de Vries")
 
             # Bob registers too (and does not confirm yet).
-            _register(console, "bob", "Bob Bakker", "bob@example.org")
+            register_in_console(console, "bob", "Bob Bakker", "bob@example.org")
             console.expect(r"werkbot → bob: .*(stap 6 van 6|step 6 of 6)")
             assert smtp.inbox.wait_for(2)[1]["To"] == "bob@example.org"
 
@@ -175,7 +95,7 @@ def test_piped_session_exits_at_end_of_input(tmp_path: Path) -> None:
         input=script,
         capture_output=True,
         text=True,
-        env=_env(tmp_path),
+        env=console_env(tmp_path),
         cwd=tmp_path,
         timeout=60,
     )

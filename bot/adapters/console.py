@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import stat
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from bot.core.commands import PersonalDataHook
 from bot.core.types import (
     Attachment,
     Button,
@@ -43,6 +45,79 @@ PRESS_PATTERN = re.compile(r"^\[(\d{1,3})\]$")
 MAX_UPLOAD = 5 * 1024 * 1024
 
 Handle = Callable[[Incoming], Awaitable[list[Reply]]]
+AccountsOf = Callable[[int], Awaitable[list[tuple[str, str]]]]
+
+
+class UploadRefused(Exception):
+    """A ``< path`` line that names something the console will not send."""
+
+
+class ConsoleFiles:
+    """The folder where the console writes what the bot sends, one name pattern per user.
+
+    Exports of personal data land here (``/mijngegevens``), so erasure must find them
+    again: every file starts with the console user's name.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._counter = 0
+
+    @staticmethod
+    def _safe(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_.-]", "_", text) or "file"
+
+    def save(self, user: str, attachment: Attachment) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._counter += 1
+        path = (
+            self.folder
+            / f"{self._safe(user)}-{self._counter:03d}-{self._safe(attachment.filename)}"
+        )
+        path.write_bytes(attachment.data)
+        return path
+
+    def written_for(self, user: str) -> list[Path]:
+        if not self.folder.is_dir():
+            return []
+        prefix = f"{self._safe(user)}-"
+        return sorted(
+            path
+            for path in self.folder.iterdir()
+            if path.name.startswith(prefix) and path.name[len(prefix) : len(prefix) + 3].isdigit()
+        )
+
+    def remove_for(self, user: str) -> int:
+        removed = 0
+        for path in self.written_for(user):
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+
+class ConsoleExports(PersonalDataHook):
+    """The personal-data hook of the files the console wrote for a member's accounts."""
+
+    name = "console_files"
+
+    def __init__(self, files: ConsoleFiles, accounts_of: AccountsOf) -> None:
+        self._files = files
+        self._accounts_of = accounts_of
+
+    async def _users(self, member_id: int) -> list[str]:
+        return [
+            user for platform, user in await self._accounts_of(member_id) if platform == PLATFORM
+        ]
+
+    async def export(self, member_id: int) -> dict[str, Any]:
+        users = await self._users(member_id)
+        return {"files": [str(path) for user in users for path in self._files.written_for(user)]}
+
+    async def erase(self, member_id: int) -> None:
+        for user in await self._users(member_id):
+            removed = await asyncio.to_thread(self._files.remove_for, user)
+            if removed:
+                log.info("removed %d console files of an erased member", removed)
 
 
 class ConsoleAdapter:
@@ -53,7 +128,7 @@ class ConsoleAdapter:
         handle: Handle,
         *,
         user: str = "console",
-        files_dir: Path = Path("data/console"),
+        files: ConsoleFiles | None = None,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         interactive: bool | None = None,
@@ -61,13 +136,12 @@ class ConsoleAdapter:
     ) -> None:
         self._handle = handle
         self.default_user = user
-        self._files_dir = files_dir
+        self._files = files or ConsoleFiles(Path("data/console"))
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
         self._interactive = self._stdin.isatty() if interactive is None else interactive
         self._language_hint = language_hint
         self._buttons: dict[str, list[Button]] = {}
-        self._file_counter = 0
 
     # -- output ----------------------------------------------------------------------
 
@@ -93,16 +167,8 @@ class ConsoleAdapter:
                     number += 1
                 self._write("  " + "  ".join(shown))
         if reply.attachment is not None:
-            path = self._save(user, reply.attachment)
+            path = self._files.save(user, reply.attachment)
             self._write(f"  📎 {path}")
-
-    def _save(self, user: str, attachment: Attachment) -> Path:
-        self._files_dir.mkdir(parents=True, exist_ok=True)
-        self._file_counter += 1
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", attachment.filename) or "file"
-        path = self._files_dir / f"{user}-{self._file_counter:03d}-{safe}"
-        path.write_bytes(attachment.data)
-        return path
 
     # -- input -----------------------------------------------------------------------
 
@@ -133,11 +199,11 @@ class ConsoleAdapter:
                 return
             event = ButtonPress(identity, chat, action=latest[number - 1].action)
         elif stripped.startswith("< "):
-            path = Path(stripped[2:].strip())
+            named = stripped[2:].strip()
             try:
-                data = await asyncio.to_thread(_read_upload, path)
-            except OSError as error:
-                self._write(f"(console: cannot read {path}: {error.strerror or error})")
+                path, data = await asyncio.to_thread(_read_upload, named)
+            except UploadRefused as refused:
+                self._write(f"(console: cannot send {named}: {refused})")
                 return
             event = FileUpload(identity, chat, attachment=Attachment(path.name, data))
         else:
@@ -171,11 +237,27 @@ class ConsoleAdapter:
                 log.exception("console line failed")
 
 
-def _read_upload(path: Path) -> bytes:
-    path = path.expanduser()
-    if path.stat().st_size > MAX_UPLOAD:
-        raise OSError(f"{path} is larger than 5 MB")
-    return path.read_bytes()
+def _read_upload(named: str) -> tuple[Path, bytes]:
+    """Read a file for ``< path``: a regular file of at most 5 MB, read no further than that.
+
+    ``/dev/zero`` reports size 0 and never ends, a FIFO blocks on open, ``~nosuchuser``
+    cannot be expanded: each is refused with a reason instead of hanging or crashing.
+    """
+    try:
+        path = Path(named).expanduser()
+    except RuntimeError:  # ~user that does not exist
+        raise UploadRefused("no such user's home folder") from None
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UploadRefused("not a regular file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_UPLOAD + 1)
+    except OSError as error:
+        raise UploadRefused(error.strerror or str(error)) from None
+    if len(data) > MAX_UPLOAD:
+        raise UploadRefused("larger than 5 MB")
+    return path, data
 
 
 def _read_interactive(prompt: str) -> str:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from bot.core.bounds import INT64_MAX, INT64_MIN
 from bot.core.commands import Arg, ArgKind, Command
 from bot.core.errors import UserError
 from bot.core.i18n import _
+
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 def usage(command: Command) -> str:
     """``/taal <nl|en>``: how to call a command, for error messages and help."""
     parts = [f"/{command.name}"]
     for arg in command.args:
+        if arg.hidden:
+            continue
         label = "|".join(arg.choices) if arg.kind is ArgKind.CHOICE else arg.name
         parts.append(f"<{label}>" if arg.required else f"[{label}]")
     return " ".join(parts)
@@ -24,17 +30,22 @@ def _bad(command: Command, problem: str) -> UserError:
 
 def _convert(command: Command, arg: Arg, value: Any) -> Any:
     if arg.kind is ArgKind.INTEGER:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not isinstance(value, int | str):
             raise _bad(command, _("'{name}' must be a whole number.").format(name=arg.name))
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise _bad(
-                command, _("'{value}' is not a whole number.").format(value=str(value)[:40])
-            ) from None
-        if arg.min_value is not None and number < arg.min_value:
+        text = str(value).strip()
+        if not WHOLE_NUMBER.fullmatch(text):
+            raise _bad(command, _("'{value}' is not a whole number.").format(value=text[:40]))
+        low = INT64_MIN if arg.min_value is None else max(arg.min_value, INT64_MIN)
+        high = INT64_MAX if arg.max_value is None else min(arg.max_value, INT64_MAX)
+        negative = text.startswith("-")
+        if len(text.lstrip("+-").lstrip("0")) > 20:
+            # Far beyond 64 bits: no need to convert a 10,000-digit "number".
+            number = low - 1 if negative else high + 1
+        else:
+            number = int(text)
+        if number < low:
             raise _bad(command, _("'{name}' is too small.").format(name=arg.name))
-        if arg.max_value is not None and number > arg.max_value:
+        if number > high:
             raise _bad(command, _("'{name}' is too large.").format(name=arg.name))
         return number
     text = str(value).strip()

@@ -69,6 +69,9 @@ class Arg:
     max_value: int | None = None
     max_length: int = 500
     rest: bool = False
+    hidden: bool = False
+    """Filled in by links, not by people (a deep-link payload): left out of help and of
+    the options a platform shows."""
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.match(self.name):

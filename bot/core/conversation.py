@@ -45,6 +45,9 @@ class Flow:
     name: str = ""
     first_step: str = ""
     lifetime: timedelta = timedelta(hours=24)
+    personal: bool = False
+    """The answers held in between are personal (a name, an e-mail address): when the
+    conversation ends or is replaced, the database is scrubbed so nothing lingers."""
 
     async def prompt(self, ctx: Context, step: str, data: dict[str, Any]) -> Reply:
         raise NotImplementedError
@@ -100,7 +103,7 @@ class Conversations:
         first = step or flow.first_step
         payload = dict(data or {})
         async with self._lock(ctx):
-            await self._repository.begin(
+            replaced = await self._repository.begin(
                 ctx.identity.platform,
                 ctx.identity.user_id,
                 flow.name,
@@ -108,6 +111,8 @@ class Conversations:
                 payload,
                 utcnow() + flow.lifetime,
             )
+            if replaced in self._flows and self._flows[replaced].personal:
+                await self._repository.scrub()
             return [await flow.prompt(ctx, first, payload)]
 
     async def resume(self, ctx: Context) -> list[Reply] | None:
@@ -119,7 +124,16 @@ class Conversations:
 
     async def cancel(self, ctx: Context) -> bool:
         async with self._lock(ctx):
-            return await self._repository.end(ctx.identity.platform, ctx.identity.user_id)
+            state = await self._repository.get(ctx.identity.platform, ctx.identity.user_id)
+            # An expired row (state None) may still hold what a flow collected: scrub then too.
+            personal = state is None or self._is_personal(state.flow)
+            return await self._repository.end(
+                ctx.identity.platform, ctx.identity.user_id, scrub=personal
+            )
+
+    def _is_personal(self, flow_name: str) -> bool:
+        flow = self._flows.get(flow_name)
+        return flow is not None and flow.personal
 
     async def handle_text(self, ctx: Context, text: str) -> list[Reply] | None:
         """Feed typed text to the caller's conversation; None when there is none."""
@@ -162,9 +176,9 @@ class Conversations:
                     outcome = await flow.accept(ctx, state.step, data, text or "")
             except InvalidAnswer as problem:
                 again = await flow.prompt(ctx, state.step, dict(state.data))
-                return [Reply(problem.message), again]
+                return [Reply(problem.message, refusal=True), again]
             if outcome.next_step is None:
-                await self._repository.end(platform, user_id, state.version)
+                await self._repository.end(platform, user_id, state.version, scrub=flow.personal)
                 return list(outcome.replies)
             moved = await self._repository.advance(
                 platform,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Callable
 
 from bot.core.arguments import check_typed, parse_text
 from bot.core.commands import Command, Registry, as_list, continue_privately
@@ -48,6 +49,24 @@ def looks_binary(text: str) -> bool:
     )
 
 
+def _no_commits() -> int:
+    return 0
+
+
+def failure_reply(changed: bool) -> Reply:
+    """The answer when a handler fails: honest about whether something was saved first."""
+    if changed:
+        return Reply(
+            _(
+                "Something went wrong on our side while finishing this. Part of it may "
+                "already be saved: please check before you try again."
+            )
+        )
+    return Reply(
+        _("Something went wrong on our side. Nothing was changed; please try again later.")
+    )
+
+
 class Router:
     def __init__(
         self,
@@ -57,12 +76,16 @@ class Router:
         limiter: RateLimiter,
         *,
         max_length: int = 2000,
+        commits: Callable[[], int] = _no_commits,
     ) -> None:
+        """``commits`` counts the database commits of the current task, so that a failure
+        after a write is never answered with "nothing was changed"."""
         self.registry = registry
         self._directory = directory
         self._conversations = conversations
         self._limiter = limiter
         self._max_length = max_length
+        self._commits = commits
 
     async def handle(self, event: Incoming) -> list[Reply]:
         """Handle one event from any adapter and return what to answer in that chat."""
@@ -74,29 +97,18 @@ class Router:
         except Exception:
             log.exception("could not resolve %s", event.identity.key)
             set_language(event.identity.language_hint)
-            return [
-                Reply(
-                    _(
-                        "Something went wrong on our side. Nothing was changed; please try again later."
-                    )
-                )
-            ]
+            return [failure_reply(changed=False)]
         set_language(caller.language)
         if verdict is Verdict.WARN:
             return [Reply(_("You are sending messages very quickly. Please slow down a little."))]
+        before = self._commits()
         try:
             return await self._dispatch(event, caller)
         except UserError as problem:
-            return [Reply(problem.message)]
+            return [Reply(problem.message, refusal=True)]
         except Exception:
             log.exception("handler failed for %s from %s", type(event).__name__, event.identity.key)
-            return [
-                Reply(
-                    _(
-                        "Something went wrong on our side. Nothing was changed; please try again later."
-                    )
-                )
-            ]
+            return [failure_reply(changed=self._commits() != before)]
 
     async def _dispatch(self, event: Incoming, caller: Caller) -> list[Reply]:
         if isinstance(event, CommandCall):

@@ -114,6 +114,8 @@ class Reply:
     """Set when a personal command came from a group: the command to continue privately."""
     expects_text: bool = False
     """A question that waits for a typed answer (an adapter may offer a text box for it)."""
+    refusal: bool = False
+    """The input was refused (a member's mistake, a role, an old button): nothing changed."""
 
     @property
     def all_buttons(self) -> list[Button]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.bounds import parse_int
 from bot.core.i18n import N_, _
 
 WORK_SITUATIONS: dict[str, str] = {
@@ -49,8 +50,9 @@ def match(table: dict[str, str], typed: str) -> str | None:
     if not text:
         return None
     codes = list(table)
-    if text.isdigit() and 1 <= int(text) <= len(codes):
-        return codes[int(text) - 1]
+    number = parse_int(text, low=1, high=len(codes))
+    if number is not None:
+        return codes[number - 1]
     aliases = {"fryslan": "friesland", "fryslân": "friesland", "freelancer": "zzp"}
     if text in aliases:
         return aliases[text]

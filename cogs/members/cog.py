@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from bot.core.bounds import parse_id
 from bot.core.commands import (
     Action,
     Arg,
@@ -34,6 +35,13 @@ from storage.repositories.members import MemberRepository
 log = logging.getLogger(__name__)
 
 PLATFORM_NAMES = {"telegram": "Telegram", "discord": "Discord", "console": "console"}
+ROLE_LABELS = {
+    Role.GUEST: N_("guest"),
+    Role.MEMBER: N_("member"),
+    Role.OPJUTTER: N_("opjutter"),
+    Role.ORGANIZER: N_("organizer"),
+    Role.ADMIN: N_("admin"),
+}
 
 
 class MembersCog:
@@ -66,7 +74,15 @@ class MembersCog:
                     N_("Welcome and what Werkbot is"),
                     self.start,
                     role=Role.GUEST,
-                    args=(Arg("payload", N_("where to continue"), required=False, max_length=64),),
+                    args=(
+                        Arg(
+                            "payload",
+                            N_("where to continue"),
+                            required=False,
+                            max_length=64,
+                            hidden=True,
+                        ),
+                    ),
                 ),
                 Command(
                     "registreer",
@@ -337,7 +353,7 @@ class MembersCog:
             ),
             _("Province: {value}").format(value=label(PROVINCES, profile.province)),
             _("Language: {value}").format(value=profile.language or ctx.language),
-            _("Role: {value}").format(value=ctx.caller.role.label),
+            _("Role: {value}").format(value=_(ROLE_LABELS[ctx.caller.role])),
             _("Linked accounts: {value}").format(
                 value=", ".join(PLATFORM_NAMES.get(p, p) for p in profile.accounts)
             ),
@@ -444,10 +460,10 @@ class MembersCog:
             return Reply(_("Type /hulp to see every command you can use."))
         if what == "keep":
             return Reply(_("Nothing was erased."), replace=True)
-        if what == "forget" and len(parts) == 2 and parts[1].isdigit():
+        if what == "forget" and len(parts) == 2 and parse_id(parts[1]) is not None:
             if ctx.member_id is None:
                 return Reply(_("This membership no longer exists."), replace=True)
-            if ctx.member_id != int(parts[1]):
+            if ctx.member_id != parse_id(parts[1]):
                 return Reply(_("This button is not for you."))
             assert self._privacy is not None
             await self._privacy.erase(ctx.member_id)

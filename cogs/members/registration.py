@@ -43,6 +43,7 @@ def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]
 class RegistrationFlow(Flow):
     name = FLOW
     first_step = "name"
+    personal = True
 
     def __init__(self, members: MemberService) -> None:
         self._members = members
@@ -158,7 +159,16 @@ class RegistrationFlow(Flow):
         data["member_id"] = member_id
         if not self._members.require_verification:
             return Outcome(None, [self._welcome(data)])
-        replies = [Reply(_("Thank you! You are registered."), private=True)]
+        replies = [
+            Reply(
+                _(
+                    "Almost done. Your answers are saved; one step is left: confirm your "
+                    "e-mail address with the code we sent. Until then your voice does not "
+                    "count in Jouw Stem."
+                ),
+                private=True,
+            )
+        ]
         replies.extend(await self._send(ctx, member_id, force=True))
         return Outcome("code", replies)
 

@@ -167,6 +167,10 @@ class MemberService:
             (i.platform, i.user_id) for i in identities
         ]
 
+    async def accounts_of(self, member_id: int) -> list[tuple[str, str]]:
+        """Every platform account of a member, reachable or not, as (platform, user id)."""
+        return [(i.platform, i.user_id) for i in await self._repo.identities_of(member_id)]
+
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         await self._repo.mark_unreachable(platform, user_id)
 

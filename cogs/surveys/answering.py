@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.core.bounds import parse_int
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _
 from cogs.surveys.writer import AnswerWriter, BatchFuture
@@ -254,8 +255,8 @@ def rows_for(question: QuestionRecord, value: Any) -> list[tuple[int, float | No
     if question.kind in ("single", "scale"):
         top = 5 if question.kind == "scale" else len(question.options)
         choice = value if isinstance(value, int) else None
-        if isinstance(value, str) and value.strip().isdigit():
-            choice = int(value.strip())
+        if isinstance(value, str):
+            choice = parse_int(value, low=1, high=top)
         if choice is None or isinstance(choice, bool) or not 1 <= choice <= top:
             raise InvalidAnswer(_("Please choose one of the buttons."))
         return [(choice, None, None)]
@@ -338,7 +339,9 @@ class Answering:
         if survey is None:
             raise UserError(_("There is no survey with number {id}.").format(id=survey_id))
         now = self._now()
-        if survey.status == "closed" or (survey.closes_at is not None and survey.closes_at <= now):
+        if survey.status in ("closed", "archived") or (
+            survey.closes_at is not None and survey.closes_at <= now
+        ):
             raise UserError(
                 _("Survey {id} is closed; it takes no more answers.").format(id=survey_id)
             )
@@ -616,6 +619,7 @@ class Answering:
                 raise
             if failures is not None and index in failures:
                 raise failures[index]
+            self._repository.count_saved()
             state.claimed = True
             if complete:
                 state.completed = True

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core.bounds import parse_id
 from bot.core.commands import Action, Arg, ArgKind, Command, PersonalDataHook, Registry
 from bot.core.context import Context
 from bot.core.conversation import Conversations, Flow, Outcome
@@ -40,13 +41,25 @@ log = logging.getLogger(__name__)
 
 FLOW = "survey"
 PREFIX = "sv"
+STATUS_NAMES = {
+    "draft": N_("draft"),
+    "scheduled": N_("planned"),
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "archived": N_("archived"),
+}
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def when(moment: datetime | None) -> str:
+    """A stored moment in Dutch time; never raises (a date at the edge of the calendar,
+    stored before dates were checked, is shown in UTC rather than breaking a list)."""
     if moment is None:
         return "—"
-    return moment.astimezone(LOCAL_ZONE).strftime("%d-%m-%Y %H:%M")
+    try:
+        return moment.astimezone(LOCAL_ZONE).strftime("%d-%m-%Y %H:%M")
+    except (OverflowError, ValueError):
+        return moment.strftime("%d-%m-%Y %H:%M UTC")
 
 
 def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
@@ -106,9 +119,7 @@ class SurveysCog:
         if any(survey.title == DEMO_TITLE for survey in await self.service.all()):
             return []
         closes = (utcnow() + timedelta(days=14)).replace(second=0, microsecond=0).isoformat()
-        survey = await self.service.import_file(
-            DEMO_SURVEY.replace("{closes}", closes), "demo"
-        )
+        survey = await self.service.import_file(DEMO_SURVEY.replace("{closes}", closes), "demo")
         await self.service.open(survey.id)
         return [f"survey {survey.id}: {DEMO_TITLE}"]
 
@@ -203,6 +214,31 @@ class SurveysCog:
                     N_("All surveys and their status (organizers)"),
                     self.lijst,
                     role=Role.ORGANIZER,
+                    args=(
+                        Arg(
+                            "welke",
+                            N_("'alles' also lists archived surveys"),
+                            ArgKind.CHOICE,
+                            required=False,
+                            choices=("alles", "all"),
+                        ),
+                    ),
+                ),
+                Command(
+                    "peiling_verwijder",
+                    "survey_delete",
+                    N_("Delete a survey that never opened"),
+                    self.verwijder,
+                    role=Role.ORGANIZER,
+                    args=(survey_arg,),
+                ),
+                Command(
+                    "peiling_archiveer",
+                    "survey_archive",
+                    N_("Archive a closed survey"),
+                    self.archiveer,
+                    role=Role.ORGANIZER,
+                    args=(survey_arg,),
                 ),
             ]
         )
@@ -379,6 +415,13 @@ class SurveysCog:
     async def peilingen(self, ctx: Context) -> Reply:
         """Lists what the caller can answer now, one button per survey."""
         ctx.require_member()
+        if self.service.require_verification and not ctx.caller.verified:
+            raise UserError(
+                _(
+                    "Your e-mail address is not confirmed yet, so Jouw Stem is not open to you. "
+                    "Type the 6-digit code we mailed you, or send /registreer for a new code."
+                )
+            )
         found = await self.service.open_for(ctx.member_id)
         if not found:
             return Reply(_("There are no open surveys for you right now. Thank you for looking!"))
@@ -629,21 +672,39 @@ class SurveysCog:
         )
 
     async def lijst(self, ctx: Context) -> Reply:
-        surveys = await self.service.all()
+        surveys = await self.service.all(archived=ctx.args.get("welke") is not None)
         if not surveys:
             return Reply(_("No surveys yet. Send a YAML file or use /peiling_nieuw."))
         lines = [_("Surveys (number, status, closes):")]
         for survey in surveys:
-            lines.append(f"{survey.id}. {survey.title} — {survey.status}, {when(survey.closes_at)}")
+            lines.append(
+                f"{survey.id}. {survey.title} — {_(STATUS_NAMES.get(survey.status, survey.status))}"
+                f", {when(survey.closes_at)}"
+            )
         return Reply("\n".join(lines), private=True)
+
+    async def verwijder(self, ctx: Context) -> Reply:
+        survey = await self.service.delete_draft(ctx.args["peiling"])
+        return Reply(
+            _("Survey {id} “{title}” is deleted.").format(id=survey.id, title=survey.title)
+        )
+
+    async def archiveer(self, ctx: Context) -> Reply:
+        survey = await self.service.archive(ctx.args["peiling"])
+        return Reply(
+            _(
+                "Survey {id} is archived: it no longer shows in /peiling_lijst (use "
+                "/peiling_lijst alles); its results stay available with /uitslag {id}."
+            ).format(id=survey.id)
+        )
 
     # -- buttons ---------------------------------------------------------------------------
 
     async def on_button(self, ctx: Context, parts: list[str]) -> list[Reply] | Reply:
         what = parts[0] if parts else ""
-        try:
-            numbers = [int(part) for part in parts[1:]]
-        except ValueError:
+        parsed = [parse_id(part) for part in parts[1:]]
+        numbers = [number for number in parsed if number is not None]
+        if len(numbers) != len(parsed):
             return Reply(_("This button no longer works."))
         if what == "go" and len(numbers) == 1:
             return await self._begin(ctx, numbers[0])

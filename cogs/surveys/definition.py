@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.core.bounds import EARLIEST, LATEST
 from cogs.members.choices import KINDS, PROVINCES, WORK_SITUATIONS
 from storage.repositories.surveys import NewQuestion, NewSurvey
 
@@ -40,6 +41,59 @@ QUESTION_KEYS = {
     "explain",
     "required",
 }
+
+
+MAX_DEPTH = 8
+"""A survey file is at most four levels deep (survey, questions, a question, its options);
+anything deeper is refused before it is built, so no nesting can exhaust the stack."""
+MAX_NODES = 5_000
+
+
+class _Refused(Exception):
+    """The file is not something a survey parser should build at all (too deep, aliases)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, limited to what a survey file needs.
+
+    PyYAML composes nodes recursively, so ``[[[[…`` twenty thousand deep ends in a
+    RecursionError; aliases (``*name``) can make a small file stand for a huge tree. This
+    loader counts depth and nodes while it composes and refuses aliases outright.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+        event = self.peek_event()
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(line, "aliases (*name) are not allowed in a survey file")
+        self._depth += 1
+        self._nodes += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(line, f"the file is nested more than {MAX_DEPTH} levels deep")
+        if self._nodes > MAX_NODES:
+            raise _Refused(line, f"the file has more than {MAX_NODES} items")
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
+def _compose(source: str) -> Node | None:
+    loader = _BoundedLoader(source)
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        loader.dispose()
 
 
 class DefinitionError(Exception):
@@ -97,6 +151,11 @@ class _Checker:
             value = datetime.fromisoformat(raw.replace(" ", "T", 1) if "T" not in raw else raw)
         except ValueError:
             self.add(node, f"{what} must be a date and time like 2026-12-01 09:00")
+            return None
+        # Check the year before any time-zone arithmetic: 0001-01-01 in Dutch time is
+        # before the first moment Python can represent in UTC.
+        if not EARLIEST.year <= value.year < LATEST.year:
+            self.add(node, f"{what} must lie between {EARLIEST.year} and {LATEST.year - 1}")
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=LOCAL_ZONE)  # the association works in Dutch time
@@ -249,7 +308,9 @@ def parse_definition(source: str | bytes, *, created_by: str | None = None) -> N
         except UnicodeDecodeError:
             raise DefinitionError(["line 1: the file is not UTF-8 text"]) from None
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        root = _compose(source)
+    except _Refused as refused:
+        raise DefinitionError([f"line {refused.line}: {refused.message}"]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1

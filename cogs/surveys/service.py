@@ -18,7 +18,12 @@ from bot.core.errors import UserError
 from bot.core.i18n import _
 from cogs.surveys.answering import Answering, SurveyCache
 from cogs.surveys.definition import DefinitionError, parse_definition, quick_poll
-from storage.repositories.surveys import NewSurvey, SurveyRecord, SurveyRepository
+from storage.repositories.surveys import (
+    NewSurvey,
+    SurveyRecord,
+    SurveyRepository,
+    SurveyStatus,
+)
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -64,7 +69,7 @@ class SurveyService:
         self._cache = cache
         self.answering = answering
         self._clock = clock
-        self._require_verification = require_verification
+        self.require_verification = require_verification
         self._reminder_before = reminder_before
         self._quick_poll_duration = quick_poll_duration
         self._now = now
@@ -97,8 +102,12 @@ class SurveyService:
             raise UserError(_("There is no survey with number {id}.").format(id=survey_id))
         return survey
 
-    async def all(self) -> list[SurveyRecord]:
-        return await self._repository.list()
+    async def all(self, *, archived: bool = True) -> list[SurveyRecord]:
+        if archived:
+            return await self._repository.list()
+        return await self._repository.list(
+            [status for status in SurveyStatus if status is not SurveyStatus.ARCHIVED]
+        )
 
     def is_open(self, survey: SurveyRecord) -> bool:
         return survey.status == "open" and (
@@ -109,21 +118,26 @@ class SurveyService:
         """Open surveys this member may answer, with whether they already completed each."""
         found: list[tuple[SurveyRecord, bool]] = []
         for listed in await self._repository.list(("open",)):
-            survey = await self.get(listed.id)
-            if not self.is_open(survey):
-                continue
             try:
-                await self.answering.eligible_voter(survey, member_id)
-            except UserError:
+                survey = await self.get(listed.id)
+                if not self.is_open(survey):
+                    continue
+                try:
+                    await self.answering.eligible_voter(survey, member_id)
+                except UserError:
+                    continue
+                progress = await self.answering.progress(survey.id, member_id)  # type: ignore[arg-type]
+            except Exception:
+                # One broken survey must not take the list down for every member.
+                log.exception("survey %s left out of a member's list", listed.id)
                 continue
-            progress = await self.answering.progress(survey.id, member_id)  # type: ignore[arg-type]
             found.append((survey, bool(progress and progress.completed)))
         return found
 
     def results_visible(self, survey: SurveyRecord, *, organizer: bool) -> bool:
         if organizer:
             return True
-        if survey.status == "closed" or (
+        if SurveyStatus(survey.status).ended or (
             survey.closes_at is not None and survey.closes_at <= self._now()
         ):
             return True
@@ -137,7 +151,7 @@ class SurveyService:
         now = self._now()
         if survey.status == "open":
             raise UserError(_("Survey {id} is already open.").format(id=survey_id))
-        if survey.status == "closed":
+        if SurveyStatus(survey.status).ended:
             raise UserError(_("Survey {id} is closed and cannot open again.").format(id=survey_id))
         closes = survey.closes_at or now + self._quick_poll_duration
         if closes <= now:
@@ -191,7 +205,7 @@ class SurveyService:
     async def close(self, survey_id: int) -> SurveyRecord:
         """Close now: no answer is taken from this moment on."""
         survey = await self.get(survey_id)
-        if survey.status == "closed":
+        if SurveyStatus(survey.status).ended:
             raise UserError(_("Survey {id} is already closed.").format(id=survey_id))
         now = self._now()
         closes = now if survey.closes_at is None or survey.closes_at > now else survey.closes_at
@@ -217,6 +231,45 @@ class SurveyService:
         await self.close(survey_id)
         return True
 
+    async def delete_draft(self, survey_id: int) -> SurveyRecord:
+        """Remove a survey that never opened (a draft, or one planned to open later)."""
+        survey = await self.get(survey_id)
+        if survey.status not in (SurveyStatus.DRAFT, SurveyStatus.SCHEDULED):
+            raise UserError(
+                _(
+                    "Survey {id} has been open, so its answers are kept; close it and archive "
+                    "it with /peiling_archiveer {id} instead."
+                ).format(id=survey_id)
+            )
+        deleted = await self._repository.delete(
+            survey_id, (SurveyStatus.DRAFT, SurveyStatus.SCHEDULED)
+        )
+        self._cache.invalidate(survey_id)
+        if not deleted:
+            raise UserError(
+                _("Survey {id} opened just now; it was not deleted.").format(id=survey_id)
+            )
+        self._clock.cancel(job_id(JOB_OPEN, survey_id))
+        log.info("draft survey %s deleted", survey_id)
+        return survey
+
+    async def archive(self, survey_id: int) -> SurveyRecord:
+        """Put a closed survey away: off the organizers' list, results still available."""
+        survey = await self.get(survey_id)
+        if survey.status == SurveyStatus.ARCHIVED:
+            raise UserError(_("Survey {id} is already archived.").format(id=survey_id))
+        if survey.status != SurveyStatus.CLOSED:
+            raise UserError(
+                _(
+                    "Only a closed survey can be archived; close it first with /peiling_sluit {id}."
+                ).format(id=survey_id)
+            )
+        await self._repository.transition(
+            survey_id, (SurveyStatus.CLOSED,), status=SurveyStatus.ARCHIVED
+        )
+        self._cache.invalidate(survey_id)
+        return await self.get(survey_id)
+
     # -- reaching members -------------------------------------------------------------------
 
     async def reminder_targets(self, survey_id: int) -> list[int]:
@@ -229,7 +282,7 @@ class SurveyService:
         self._cache.invalidate(survey_id)
         voices = await self._repository.voices(survey_id)
         members = await self._repository.audience(
-            survey.audience, verified_only=self._require_verification
+            survey.audience, verified_only=self.require_verification
         )
         return [m.member_id for m in members if not voices.get(m.voice_key, False)]
 
@@ -243,7 +296,7 @@ class SurveyService:
         self._cache.invalidate(survey_id)
         subscribers = await self._repository.news_subscribers()
         members = await self._repository.audience(
-            survey.audience, verified_only=self._require_verification
+            survey.audience, verified_only=self.require_verification
         )
         return [m.member_id for m in members if m.member_id in subscribers]
 
@@ -252,7 +305,7 @@ class SurveyService:
 
     async def mark_published(self, survey_id: int) -> SurveyRecord:
         survey = await self.get(survey_id)
-        if survey.status != "closed":
+        if not SurveyStatus(survey.status).ended:
             raise UserError(
                 _("Results are published once survey {id} is closed (/peiling_sluit {id}).").format(
                     id=survey_id

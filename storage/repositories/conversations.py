@@ -45,26 +45,28 @@ class ConversationRepository:
         step: str,
         data: dict[str, Any],
         expires_at: datetime,
-    ) -> int:
-        """Start (or restart) a flow for an account, replacing any earlier one."""
+    ) -> str | None:
+        """Start (or restart) a flow for an account; returns the flow it replaced, if any."""
         async with self._db.transaction() as session:
             row = await session.get(ConversationState, (platform, user_id))
             if row is None:
-                row = ConversationState(
-                    platform=platform,
-                    user_id=user_id,
-                    flow=flow,
-                    step=step,
-                    data=data,
-                    expires_at=expires_at,
+                session.add(
+                    ConversationState(
+                        platform=platform,
+                        user_id=user_id,
+                        flow=flow,
+                        step=step,
+                        data=data,
+                        expires_at=expires_at,
+                    )
                 )
-                session.add(row)
-                return 1
+                return None
+            replaced = row.flow if row.expires_at > utcnow() else None
             row.flow, row.step, row.data = flow, step, data
             row.version += 1
             row.updated_at = utcnow()
             row.expires_at = expires_at
-            return row.version
+            return replaced
 
     async def advance(
         self,
@@ -94,7 +96,16 @@ class ConversationRepository:
             )
             return result.rowcount == 1
 
-    async def end(self, platform: str, user_id: str, expected_version: int | None = None) -> bool:
+    async def end(
+        self,
+        platform: str,
+        user_id: str,
+        expected_version: int | None = None,
+        *,
+        scrub: bool = False,
+    ) -> bool:
+        """Remove an account's conversation; ``scrub`` when its answers were personal
+        (a stopped registration must leave no name or e-mail behind, not even in the WAL)."""
         async with self._db.transaction() as session:
             query = delete(ConversationState).where(
                 ConversationState.platform == platform, ConversationState.user_id == user_id
@@ -102,7 +113,14 @@ class ConversationRepository:
             if expected_version is not None:
                 query = query.where(ConversationState.version == expected_version)
             result = await session.exec(query)  # type: ignore[call-overload]
-            return result.rowcount == 1
+            ended = bool(result.rowcount == 1)
+        if ended and scrub:
+            await self._db.scrub()
+        return ended
+
+    async def scrub(self) -> None:
+        """A replaced personal conversation: its old answers must not linger in the WAL."""
+        await self._db.scrub()
 
     async def for_accounts(self, accounts: list[tuple[str, str]]) -> list[dict[str, Any]]:
         """The stored conversations of some accounts, for a data export."""
@@ -124,8 +142,12 @@ class ConversationRepository:
         return found
 
     async def purge_expired(self) -> int:
+        """Abandoned conversations (possibly with a name and e-mail typed in) go, scrubbed."""
         async with self._db.transaction() as session:
             result = await session.exec(  # type: ignore[call-overload]
                 delete(ConversationState).where(ConversationState.expires_at <= utcnow())
             )
-            return result.rowcount or 0
+            removed = int(result.rowcount or 0)
+        if removed:
+            await self._db.scrub()
+        return removed

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
@@ -33,8 +35,25 @@ from storage.models import (
 )
 from storage.types import utcnow
 
+log = logging.getLogger(__name__)
+
 SKIPPED = -1
 NOTE = 0
+
+
+class SurveyStatus(StrEnum):
+    """Where a survey is in its life; only ``open`` takes answers."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+    """Closed and put away: out of the organizers' list, results still there."""
+
+    @property
+    def ended(self) -> bool:
+        return self in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED)
 
 
 @dataclass(frozen=True)
@@ -291,6 +310,10 @@ class SurveyRepository:
                 asyncio.to_thread(direct.checkpoint)
             )
 
+    def count_saved(self) -> None:
+        """An answer batch was committed for the calling task (see ``Database.commits``)."""
+        self._db.count_commit()
+
     def close(self) -> None:
         if self._direct is not None:
             self._direct.close()
@@ -344,12 +367,38 @@ class SurveyRepository:
             return _survey(row, list(questions))
 
     async def list(self, statuses: Sequence[str] | None = None) -> list[SurveyRecord]:
+        """Surveys without their questions; a row that cannot be read is skipped and logged,
+        so one broken survey never takes the list down for everyone."""
+        query = model_select(Survey).order_by(col(Survey.id))
+        if statuses:
+            query = query.where(col(Survey.status).in_(list(statuses)))
+        try:
+            async with self._db.session() as session:
+                return [_survey(row, ()) for row in (await session.exec(query)).all()]
+        except Exception:
+            log.exception("a survey cannot be read; listing them one by one")
         async with self._db.session() as session:
-            query = model_select(Survey).order_by(col(Survey.id))
-            if statuses:
-                query = query.where(col(Survey.status).in_(list(statuses)))
-            rows = list((await session.exec(query)).all())
-            return [_survey(row, ()) for row in rows]
+            ids = list((await session.exec(query.with_only_columns(col(Survey.id)))).all())
+        found: list[SurveyRecord] = []
+        for survey_id in ids:
+            try:
+                async with self._db.session() as session:
+                    row = await session.get(Survey, survey_id)
+                    if row is not None:
+                        found.append(_survey(row, ()))
+            except Exception:
+                log.exception("survey %s cannot be read; left out of the list", survey_id)
+        return found
+
+    async def delete(self, survey_id: int, from_statuses: Sequence[str]) -> bool:
+        """Delete a survey (and its questions) only while it is in ``from_statuses``."""
+        async with self._db.transaction() as session:
+            result = await session.exec(  # type: ignore[call-overload]
+                delete(Survey).where(
+                    col(Survey.id) == survey_id, col(Survey.status).in_(list(from_statuses))
+                )
+            )
+            return bool(result.rowcount == 1)
 
     async def update(self, survey_id: int, **values: Any) -> None:
         async with self._db.transaction() as session:
@@ -457,7 +506,7 @@ class SurveyRepository:
             await direct.write(json.dumps(parts))
             self._maybe_checkpoint(direct)
             return
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             for sql, rows in self._statements(parts):
                 await conn.exec_driver_sql(self._sql(sql), rows)
 
@@ -695,7 +744,7 @@ class SurveyRepository:
         responses = SurveyResponse.__table__  # type: ignore[attr-defined]
         answers = SurveyAnswer.__table__  # type: ignore[attr-defined]
         questions = SurveyQuestion.__table__  # type: ignore[attr-defined]
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             for survey_id, old, new in rekeys:
                 await conn.execute(
                     update(responses)
