@@ -5,6 +5,11 @@ request and every gateway frame it receives, so tests assert on what "Discord" g
 test injects INTERACTION_CREATE and MESSAGE_CREATE events and REST faults (429, 5xx).
 Bodies are sent with Content-Type exactly ``application/json``: discord.py decodes JSON
 only then.
+
+Like Discord it refuses a message that breaks Discord's limits (see :func:`form_errors`)
+with a 400 ``{"code": 50035, "message": "Invalid Form Body", "errors": {...}}``, and an
+empty message with ``{"code": 50006, "message": "Cannot send an empty message"}``.
+Lengths are code points, as Discord counts them.
 """
 
 from __future__ import annotations
@@ -27,6 +32,16 @@ GUILD_ID = 1000
 CHANNEL_ID = 1001
 TIMESTAMP = "2026-05-11T10:00:00+00:00"
 EPHEMERAL = 1 << 6  # message flag: only the recipient sees it
+MAX_CONTENT = 2000
+MAX_ROWS = 5
+MAX_PER_ROW = 5
+MAX_LABEL = 80
+MAX_CUSTOM_ID = 100
+MAX_URL = 512
+MAX_MODAL_TITLE = 45
+MAX_INPUT_LABEL = 45
+MAX_INPUT_LENGTH = 4000
+MESSAGE, UPDATE, MODAL = 4, 7, 9  # interaction callback types that carry a body
 
 
 def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
@@ -46,6 +61,99 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
         body=json.dumps(data).encode(),
         status=status,
         headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"_errors": [{"code": code, "message": message}]}
+
+
+def _too_long(value: Any, limit: int) -> dict[str, Any] | None:
+    if isinstance(value, str) and len(value) > limit:
+        return _error("BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+    return None
+
+
+def _length_between(value: Any, low: int, high: int) -> dict[str, Any] | None:
+    if not isinstance(value, str | list) or not low <= len(value) <= high:
+        return _error("BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")
+    return None
+
+
+def _component_errors(rows: Any, *, modal: bool) -> dict[str, Any]:
+    """Errors of a ``components`` array, keyed by index as Discord nests them."""
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS:
+        return _error("BASE_TYPE_BAD_LENGTH", f"Must be between 0 and {MAX_ROWS} in length.")
+    errors: dict[str, Any] = {}
+    for row_index, row in enumerate(rows):
+        items = row.get("components") if isinstance(row, dict) else None
+        bad_length = _length_between(items, 1, MAX_PER_ROW)
+        if bad_length:
+            errors[str(row_index)] = {"components": bad_length}
+            continue
+        row_errors: dict[str, Any] = {}
+        for index, item in enumerate(items):
+            item_errors: dict[str, Any] = {}
+            label_limit = MAX_INPUT_LABEL if modal else MAX_LABEL
+            if "label" in item and (found := _length_between(item["label"], 1, label_limit)):
+                item_errors["label"] = found
+            if "url" in item:
+                if found := _length_between(item["url"], 1, MAX_URL):
+                    item_errors["url"] = found
+            elif found := _length_between(item.get("custom_id"), 1, MAX_CUSTOM_ID):
+                item_errors["custom_id"] = found
+            if modal and int(item.get("max_length") or 0) > MAX_INPUT_LENGTH:
+                item_errors["max_length"] = _error(
+                    "NUMBER_TYPE_MAX",
+                    f"int value should be less than or equal to {MAX_INPUT_LENGTH}.",
+                )
+            if item_errors:
+                row_errors[str(index)] = item_errors
+        if row_errors:
+            errors[str(row_index)] = {"components": row_errors}
+    return errors
+
+
+def form_errors(body: Any) -> dict[str, Any]:
+    """What Discord says is wrong with a message body (content, components), by field.
+
+    https://discord.com/developers/docs/resources/message#create-message: content up to
+    2000 characters; https://discord.com/developers/docs/components/reference: up to 5
+    action rows of up to 5 buttons, label up to 80, custom_id 1-100, url up to 512.
+    """
+    if not isinstance(body, dict):
+        return {}
+    errors: dict[str, Any] = {}
+    if found := _too_long(body.get("content"), MAX_CONTENT):
+        errors["content"] = found
+    if "components" in body and body["components"] is not None:
+        if found := _component_errors(body["components"], modal=False):
+            errors["components"] = found
+    return errors
+
+
+def modal_errors(data: Any) -> dict[str, Any]:
+    """What Discord says is wrong with a modal: title 1-45, fields labelled 1-45."""
+    errors: dict[str, Any] = {}
+    if found := _length_between(data.get("title"), 1, MAX_MODAL_TITLE):
+        errors["title"] = found
+    if found := _length_between(data.get("custom_id"), 1, MAX_CUSTOM_ID):
+        errors["custom_id"] = found
+    if found := _component_errors(data.get("components"), modal=True):
+        errors["components"] = found
+    return errors
+
+
+def is_empty_message(body: Any, files: dict[str, bytes]) -> bool:
+    """Discord refuses a new message with no content, embeds, components, files or poll."""
+    body = body if isinstance(body, dict) else {}
+    return not (
+        str(body.get("content") or "").strip()
+        or body.get("embeds")
+        or body.get("components")
+        or body.get("sticker_ids")
+        or body.get("poll")
+        or files
     )
 
 
@@ -76,6 +184,10 @@ class FakeDiscord:
     frames: list[dict[str, Any]] = field(default_factory=list)
     closed_dms: set[int] = field(default_factory=set)
     roles: dict[int, str] = field(default_factory=dict)
+    refused: list[tuple[Recorded, dict[str, Any]]] = field(default_factory=list)
+    """Requests answered with a 400 for breaking Discord's limits, with the answer."""
+    gone: set[str] = field(default_factory=set)
+    """Attachment file names whose download answers 404 (deleted before the bot read it)."""
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(5_000_000)
@@ -181,7 +293,40 @@ class FakeDiscord:
                 return _json(
                     fault.body or {"message": "fault", "code": 0}, fault.status, fault.headers
                 )
+        refusal = self._refusal(request.method, path, body, files)
+        if refusal is not None:
+            self.refused.append((self.requests[-1], refusal))
+            return _json(refusal, 400)
         return await self._answer(request.method, path, body)
+
+    @staticmethod
+    def _refusal(
+        method: str, path: str, body: Any, files: dict[str, bytes]
+    ) -> dict[str, Any] | None:
+        """Discord's 400 for a message or modal beyond its limits, or None."""
+        creates = method == "POST" and (
+            re.fullmatch(r"/channels/\d+/messages", path)
+            or re.fullmatch(r"/webhooks/\d+/[^/]+", path)
+        )
+        edits = method == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/[^/]+", path)
+        errors: dict[str, Any] = {}
+        empty = False
+        if creates or edits:
+            errors = form_errors(body)
+            empty = bool(creates) and is_empty_message(body, files)
+        elif method == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", path):
+            kind = (body or {}).get("type")
+            data = (body or {}).get("data") or {}
+            if kind in (MESSAGE, UPDATE) and (found := form_errors(data)):
+                errors = {"data": found}
+            elif kind == MODAL and (found := modal_errors(data)):
+                errors = {"data": found}
+            empty = kind == MESSAGE and is_empty_message(data, files)
+        if errors:
+            return {"code": 50035, "message": "Invalid Form Body", "errors": errors}
+        if empty:
+            return {"code": 50006, "message": "Cannot send an empty message"}
+        return None
 
     async def _answer(self, method: str, path: str, body: Any) -> web.Response:
         if path == "/users/@me" and method == "GET":
@@ -254,7 +399,8 @@ class FakeDiscord:
         return _json({"message": f"404: {method} {path} not faked", "code": 0}, 404)
 
     async def _file(self, request: web.Request) -> web.Response:
-        data = self.files.get(request.match_info["name"])
+        name = request.match_info["name"]
+        data = None if name in self.gone else self.files.get(name)
         if data is None:
             return web.Response(status=404)
         return web.Response(body=data, content_type="application/octet-stream")

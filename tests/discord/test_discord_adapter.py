@@ -64,6 +64,8 @@ async def test_command_sync_names_localizations_options_and_hash(
             "type": 4,
             "min_value": 1,
         }
+        # A deep-link payload is filled in by links, never typed: no option for it.
+        assert commands["start"]["options"] == []
         # Organizer commands are hidden from members by default permissions.
         assert commands["members"]["default_member_permissions"] == "32"
         assert commands["members"]["options"][0]["required"] is False

@@ -5,7 +5,11 @@ api.telegram.org (through ``TELEGRAM_API_BASE_URL``). It keeps every call it rec
 serves ``getUpdates`` long polling from a queue the test fills, stores the messages the
 bot sent (so a test can press their buttons), serves files for ``getFile``, and injects
 faults on request: an error status (429 with ``retry_after``, 403, 5xx), a dropped
-connection, or a slow answer.
+connection, or a slow answer (also on a file download: method ``downloadFile``).
+
+Like the real Telegram it refuses what breaks Telegram's limits, with Telegram's own
+descriptions (see :func:`limit_violation`): texts are measured in UTF-16 code units, as
+Telegram measures them, after trimming surrounding whitespace.
 """
 
 from __future__ import annotations
@@ -27,6 +31,17 @@ from tests.support.waiting import wait_until
 TOKEN = "123456:TEST-token_for-the-fake-api"
 BOT_ID = 123456
 BOT_USERNAME = "werkbot_test_bot"
+MAX_TEXT = 4096  # UTF-16 code units, https://core.telegram.org/bots/api#sendmessage
+MAX_CAPTION = 1024  # UTF-16 code units, https://core.telegram.org/bots/api#sendphoto
+MAX_CALLBACK_DATA = 64  # bytes, https://core.telegram.org/bots/api#inlinekeyboardbutton
+_CHAT_METHODS = {
+    "sendMessage",
+    "sendDocument",
+    "sendPhoto",
+    "editMessageText",
+    "editMessageCaption",
+    "editMessageReplyMarkup",
+}
 _JSON_FIELDS = {
     "reply_markup",
     "commands",
@@ -76,6 +91,68 @@ class Call:
     @property
     def ok(self) -> bool:
         return self.status == 200
+
+
+def utf16_length(text: str) -> int:
+    """Telegram's length of a text: UTF-16 code units (written here again, on purpose, so
+    the fake does not trust the adapter's own measuring)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _keyboard_violation(raw_markup: str) -> str | None:
+    unparsable = "Bad Request: can't parse reply keyboard markup JSON object"
+    try:
+        markup = json.loads(raw_markup)
+    except ValueError:
+        return unparsable
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    if rows is None:
+        return None  # another kind of keyboard: not used by Werkbot
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        return unparsable
+    for button in (button for row in rows for button in row):
+        if not isinstance(button, dict) or not str(button.get("text") or "").strip():
+            return "Bad Request: BUTTON_TEXT_INVALID"
+        if "url" in button:
+            if not str(button["url"]).startswith(("https://", "http://", "tg://")):
+                return "Bad Request: BUTTON_URL_INVALID"
+            continue
+        data = button.get("callback_data")
+        if not data:  # what Telegram says for an empty callback_data too
+            return (
+                "Bad Request: can't parse inline keyboard button: "
+                "Text buttons are unallowed in the inline keyboard"
+            )
+        if len(str(data).encode("utf-8", "surrogatepass")) > MAX_CALLBACK_DATA:
+            return "Bad Request: BUTTON_DATA_INVALID"
+    return None
+
+
+def limit_violation(method: str, params: dict[str, str]) -> str | None:
+    """Telegram's description of the first limit this call breaks, or None.
+
+    The limits of the Bot API (https://core.telegram.org/bots/api): message text 1-4096
+    and caption 0-1024 UTF-16 units after entity parsing (plain text: after trimming),
+    callback_data 1-64 bytes, a label on every button, and a chat for every message.
+    """
+    if method in _CHAT_METHODS and not params.get("chat_id", "").strip():
+        if method.startswith("send") or "inline_message_id" not in params:
+            return "Bad Request: chat_id is empty"
+    if method in ("sendMessage", "editMessageText"):
+        text = params.get("text", "").strip()
+        if not text:
+            return "Bad Request: message text is empty"
+        if utf16_length(text) > MAX_TEXT:
+            # Telegram words it differently for the two methods.
+            if method == "sendMessage":
+                return "Bad Request: message is too long"
+            return "Bad Request: MESSAGE_TOO_LONG"
+    if method in ("sendDocument", "sendPhoto", "editMessageCaption"):
+        if utf16_length(params.get("caption", "").strip()) > MAX_CAPTION:
+            return "Bad Request: message caption is too long"
+    if "reply_markup" in params:
+        return _keyboard_violation(params["reply_markup"])
+    return None
 
 
 class ApiError(Exception):
@@ -392,6 +469,10 @@ class FakeBotApi:
         if chat_id in self.blocked and method.startswith(("send", "edit")):
             call.status = 403
             return self._error(403, "Forbidden: bot was blocked by the user")
+        violation = limit_violation(method, params)
+        if violation is not None:
+            call.status = 400
+            return self._error(400, violation)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             call.status = 400
@@ -409,11 +490,18 @@ class FakeBotApi:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
         path = request.match_info["path"]
+        call = Call("downloadFile", {"path": path}, {}, time.monotonic())
+        self.calls.append(call)
+        fault = self._fault_for("downloadFile", {})
+        if fault is not None and fault.status != 200:
+            # As a proxy or CDN in between would answer: plain text, not Telegram's JSON.
+            call.status = fault.status
+            return web.Response(status=fault.status, text=fault.description)
         for stored_path, data in self.files.values():
             if stored_path == path:
-                self.calls.append(Call("downloadFile", {"path": path}, {}, time.monotonic()))
                 return web.Response(body=data)
-        return web.Response(status=404)
+        call.status = 404
+        return self._error(404, "Not Found")
 
     # -- methods -------------------------------------------------------------------------
 

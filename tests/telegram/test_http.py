@@ -134,3 +134,36 @@ async def test_requests_need_initialize_and_shutdown_is_idempotent(echo: Echo) -
     assert status == 200
     await request.shutdown()
     await request.shutdown()
+
+
+async def test_an_error_page_that_is_not_json_reaches_ptb_as_telegrams_json_error(
+    request_: AiohttpRequest,
+) -> None:
+    """PTB logs an ERROR for every error body it cannot parse; a proxy's page is not one."""
+    import json
+
+    from telegram.error import InvalidToken
+
+    async def proxy(request: web.Request) -> web.Response:
+        status = int(request.match_info["status"])
+        return web.Response(status=status, text="<html><h1>Bad Gateway</h1></html>")
+
+    app = web.Application()
+    app.router.add_route("*", "/{status}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    try:
+        status, body = await request_.do_request(f"{url}/502", "GET")
+        assert status == 502
+        assert json.loads(body) == {
+            "ok": False,
+            "error_code": 502,
+            "description": "Bad Gateway (502)",
+        }
+        with pytest.raises(InvalidToken, match="Not Found"):  # PTB's class for a 404
+            await request_.retrieve(f"{url}/404")
+    finally:
+        await runner.cleanup()

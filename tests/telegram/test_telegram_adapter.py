@@ -148,7 +148,7 @@ async def test_registration_conversation(start_bot: StartBot, smtp: LocalSmtp) -
 
     mark = len(api.calls)
     api.press(ALICE, consent, "cv:registration:consent:yes")
-    await api.reply(42, "Thank you", after=mark)
+    await api.reply(42, "Almost done", after=mark)
     await api.reply(42, "step 6 of 6", after=mark)
     await api.wait_for(lambda: smtp.inbox.messages, what="the mail with the code")
     mail = smtp.inbox.messages[0]

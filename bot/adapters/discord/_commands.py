@@ -65,7 +65,7 @@ def command_payload(command: Command) -> dict[str, Any]:
         "type": CHAT_INPUT,
         "name": command.alias,
         "name_localizations": {"nl": command.name},
-        "options": [option_payload(arg) for arg in command.args[:25]],
+        "options": [option_payload(arg) for arg in command.args if not arg.hidden][:25],
         "contexts": [GUILD, BOT_DM],
         "integration_types": [0],
         "nsfw": False,

@@ -1,9 +1,14 @@
-"""Buttons as persistent components, and the modal for a typed answer.
+"""Neutral replies in Discord's shapes: message contents, persistent buttons, the modal.
 
 Why a :class:`discord.ui.DynamicItem`: the ``custom_id`` of every button is the core's
 action string (``mb:register``, ``cv:registration:work:zzp``). One dynamic item whose
 template matches any action is registered when the client starts, so a button sent
 before a restart still works after it, without keeping a view per message in memory.
+
+What a reply becomes is decided here by pure functions (:func:`contents`,
+:func:`build_view`, :func:`answer_modal`), and :func:`fits` checks those same results
+against Discord's limits, so a test that calls ``fits`` checks exactly what is sent.
+Discord counts code points (see ``_text``): 2,000 per message, 80 per button label.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any, Protocol
 import discord
 from discord import ui
 
+from bot.adapters._text import shorten, split
 from bot.core.i18n import _
 from bot.core.types import Button, Reply
 
@@ -23,16 +29,29 @@ log = logging.getLogger(__name__)
 ANSWER_ID = "werkbot.answer"
 """Adapter-local custom id: opens a modal for a typed answer (never a core action)."""
 ANSWER_FIELD = "werkbot.answer.text"
+MAX_CONTENT = 2000
 MAX_ROWS = 5
 MAX_PER_ROW = 5
 MAX_LABEL = 80
+MAX_CUSTOM_ID = 100
+MAX_URL = 512
+MAX_MODAL_TITLE = 45
+MAX_INPUT_LABEL = 45
+MAX_INPUT_LENGTH = 4000
+EMPTY = "…"
+"""Stands in for an empty label, and for the content of a reply with no text, which
+Discord would refuse as an empty message."""
+ATTACHED = "📎"
+"""The content of a message that carries only a file."""
 
 
 class ButtonHandler(Protocol):
     async def on_button(self, interaction: discord.Interaction, action: str) -> None: ...
 
 
-class ActionButton(ui.DynamicItem[ui.Button], template=r"(?!werkbot\.answer$)(?P<action>.{1,100})"):
+class ActionButton(
+    ui.DynamicItem[ui.Button], template=r"(?s)(?!werkbot\.answer$)(?P<action>.{1,100})"
+):
     """Any button whose custom_id is a core action; dispatched to the adapter."""
 
     def __init__(self, action: str, label: str = "…", row: int | None = None) -> None:
@@ -78,13 +97,39 @@ class AnswerButton(ui.DynamicItem[ui.Button], template=r"werkbot\.answer"):
 
 
 def _label(text: str) -> str:
-    text = text.strip() or "…"
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+    """A button label Discord takes: not empty, at most 80 characters (shortened with …)."""
+    return shorten(text.strip() or EMPTY, MAX_LABEL)
+
+
+def chunks(text: str) -> list[str]:
+    """A text as message contents Discord takes: at most 2,000 characters each, cut at
+    line breaks, else at spaces, never inside a character; none empty."""
+    return split(text, MAX_CONTENT)
+
+
+def contents(reply: Reply) -> list[str]:
+    """The contents of the messages ``reply`` becomes, in order; its buttons and its file
+    go with the last one. A reply without text still needs content to carry them."""
+    return chunks(reply.text) or [ATTACHED if reply.attachment is not None else EMPTY]
+
+
+def _rows(reply: Reply, answer_button: bool) -> list[tuple[Button, ...]]:
+    """The reply's rows as Discord shows them: a row wider than 5 continues on the next
+    row, at most 5 rows, and room kept for the answer button."""
+    rows = [
+        row[start : start + MAX_PER_ROW]
+        for row in reply.buttons
+        for start in range(0, len(row), MAX_PER_ROW)
+    ]
+    rows = [row for row in rows if row][:MAX_ROWS]
+    if answer_button and len(rows) == MAX_ROWS and len(rows[-1]) == MAX_PER_ROW:
+        rows[-1] = rows[-1][:-1]
+    return rows
 
 
 def build_view(reply: Reply, *, answer_button: bool = False) -> ui.View | None:
     """The buttons of a reply as a view that never times out, or None without buttons."""
-    rows: list[tuple[Button, ...]] = [row[:MAX_PER_ROW] for row in reply.buttons[:MAX_ROWS]]
+    rows = _rows(reply, answer_button)
     if sum(map(len, rows)) < len(reply.all_buttons):
         log.warning("Discord shows at most 5 rows of 5 buttons; some were left out")
     if not rows and not answer_button:
@@ -103,10 +148,14 @@ def build_view(reply: Reply, *, answer_button: bool = False) -> ui.View | None:
 
 def answer_modal(title: str) -> ui.Modal:
     """A modal with one text field; its submission is read from the raw interaction."""
-    modal = ui.Modal(title=title[:45] or "Werkbot", custom_id=ANSWER_ID, timeout=None)
+    modal = ui.Modal(
+        title=shorten(title.strip() or "Werkbot", MAX_MODAL_TITLE),
+        custom_id=ANSWER_ID,
+        timeout=None,
+    )
     modal.add_item(
         ui.TextInput(
-            label=_("Your answer")[:45],
+            label=shorten(_("Your answer"), MAX_INPUT_LABEL),
             custom_id=ANSWER_FIELD,
             style=discord.TextStyle.paragraph,
             max_length=2000,
@@ -130,3 +179,58 @@ def modal_value(data: Any) -> str | None:
             if found is not None:
                 return found
     return None
+
+
+def _component_problems(components: list[dict[str, Any]], where: str) -> list[str]:
+    problems: list[str] = []
+    if len(components) > MAX_ROWS:
+        problems.append(f"{where}: {len(components)} rows, at most {MAX_ROWS}")
+    for row in components:
+        items = row.get("components", [])
+        if not 1 <= len(items) <= MAX_PER_ROW:
+            problems.append(f"{where}: a row of {len(items)}, 1 to {MAX_PER_ROW}")
+        for item in items:
+            label = item.get("label")
+            if label is not None and not 1 <= len(label) <= MAX_LABEL:
+                problems.append(f"{where}: label {label!r} of {len(label)}, 1 to {MAX_LABEL}")
+            if "url" in item:
+                if not 1 <= len(item["url"]) <= MAX_URL:
+                    problems.append(f"{where}: a link of {len(item['url'])}, 1 to {MAX_URL}")
+            elif not 1 <= len(item.get("custom_id") or "") <= MAX_CUSTOM_ID:
+                problems.append(f"{where}: custom_id {item.get('custom_id')!r}, 1 to 100")
+    return problems
+
+
+def fits(reply: Reply, *, answer_button: bool = False) -> list[str]:
+    """What Discord would refuse, or what would not arrive, when ``reply`` is sent; an
+    empty list when it fits. Checks what :func:`contents`, :func:`build_view` and
+    :func:`answer_modal` make, which is exactly what the adapter sends. ``answer_button``
+    as for an ephemeral question in a server (a modal takes the typed answer)."""
+    if not reply.text.strip() and reply.attachment is None and not reply.all_buttons:
+        return ["the reply has no text, file or buttons: nothing to say"]
+    problems: list[str] = []
+    pieces = contents(reply)
+    for number, content in enumerate(pieces, start=1):
+        if not content.strip() or len(content) > MAX_CONTENT:
+            where = f"message {number} of {len(pieces)}"
+            problems.append(f"{where}: content of {len(content)}, 1 to {MAX_CONTENT}")
+    try:
+        view = build_view(reply, answer_button=answer_button)
+    except (TypeError, ValueError) as error:  # discord.py refused to build it
+        return [*problems, f"the buttons cannot be built: {error}"]
+    components = view.to_components() if view is not None else []
+    shown = sum(len(row["components"]) for row in components) - int(answer_button)
+    if shown < len(reply.all_buttons):
+        problems.append(f"{len(reply.all_buttons) - shown} of the buttons would be left out")
+    problems += _component_problems(components, "buttons")
+    if answer_button:
+        modal = answer_modal("Werkbot").to_dict()
+        if not 1 <= len(modal["title"]) <= MAX_MODAL_TITLE:
+            problems.append(f"modal title of {len(modal['title'])}, 1 to {MAX_MODAL_TITLE}")
+        for row in modal["components"]:
+            for item in row.get("components", []):
+                if not 1 <= len(item.get("label", "")) <= MAX_INPUT_LABEL:
+                    problems.append(f"modal field label {item.get('label')!r}, 1 to 45")
+                if item.get("max_length", 0) > MAX_INPUT_LENGTH:
+                    problems.append(f"modal field of {item['max_length']}, at most 4000")
+    return problems

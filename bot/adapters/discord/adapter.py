@@ -32,6 +32,7 @@ from bot.adapters.discord._views import (
     ActionButton,
     AnswerButton,
     build_view,
+    contents,
     modal_value,
 )
 from bot.core.commands import Registry
@@ -58,7 +59,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-MAX_CONTENT = 2000
 MAX_UPLOAD = 5 * 1024 * 1024
 CANNOT_DM = 50007  # Discord's error code: cannot send messages to this user
 
@@ -133,20 +133,6 @@ class WerkbotClient(discord.AutoShardedClient):
 
     async def on_message(self, message: discord.Message) -> None:
         await self.adapter.on_message(message)
-
-
-def _chunks(text: str) -> list[str]:
-    """Discord takes at most 2000 characters per message: split at line breaks if possible."""
-    text = text or ""
-    parts: list[str] = []
-    while len(text) > MAX_CONTENT:
-        cut = text.rfind("\n", 0, MAX_CONTENT)
-        if cut <= 0:
-            cut = MAX_CONTENT
-        parts.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    parts.append(text)
-    return parts
 
 
 def _file(attachment: Attachment) -> discord.File:
@@ -350,7 +336,15 @@ class DiscordAdapter:
                         message.channel, Reply(_("That file is too large (at most 5 MB)."))
                     )
                 continue
-            data = await item.read()
+            try:
+                data = await item.read()
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+                # Deleted before we fetched it, or Discord's CDN failing: not worth an error.
+                log.warning("could not fetch %r from Discord: %s", item.filename, error)
+                with language(identity.language_hint):
+                    text = _("I could not fetch that file from Discord. Please send it again.")
+                await self._send_to(message.channel, Reply(text))
+                continue
             attachment = Attachment(
                 item.filename, data, item.content_type or "application/octet-stream"
             )
@@ -483,7 +477,7 @@ class DiscordAdapter:
             last = index == len(replies) - 1
             # In a server nobody can type an answer to the bot; a modal asks for it.
             answer = ephemeral and last and self._wants_text(reply)
-            pieces = _chunks(reply.text)
+            pieces = contents(reply)
             for number, text in enumerate(pieces):
                 final = number == len(pieces) - 1
                 view = build_view(reply, answer_button=answer) if final else None
@@ -521,12 +515,17 @@ class DiscordAdapter:
         ephemeral_defer: bool,
         component: bool,
     ) -> None:
-        content = text or ("📎" if attachment else "…")
+        """Send one piece of a reply (``text`` from :func:`contents`, never empty) the way
+        this interaction allows: its response, an edit, or a follow-up."""
 
         def extra(file_key: str) -> dict[str, Any]:
-            """Fresh keyword arguments per attempt: a sent discord.File is consumed."""
+            """Fresh keyword arguments per attempt: a sent discord.File is consumed.
+
+            An edit always names its view, None too: otherwise Discord keeps the buttons
+            of the message being replaced, and they no longer do anything.
+            """
             values: dict[str, Any] = {}
-            if view is not None:
+            if view is not None or file_key == "attachments":
                 values["view"] = view
             if attachment is not None:
                 file = _file(attachment)
@@ -535,18 +534,16 @@ class DiscordAdapter:
 
         if first and not deferred:
             if replace:
-                await interaction.response.edit_message(content=content, **extra("attachments"))
+                await interaction.response.edit_message(content=text, **extra("attachments"))
             else:
-                await interaction.response.send_message(
-                    content, ephemeral=ephemeral, **extra("file")
-                )
+                await interaction.response.send_message(text, ephemeral=ephemeral, **extra("file"))
             return
         # A deferred command, or a button deferred ephemerally, shows "thinking…".
         thinking = not component or ephemeral_defer
         if replace or (first and thinking and ephemeral == ephemeral_defer):
             # The message that carried the button, or the "thinking…" placeholder.
             await self._retrying(
-                lambda: interaction.edit_original_response(content=content, **extra("attachments"))
+                lambda: interaction.edit_original_response(content=text, **extra("attachments"))
             )
             return
         if first and thinking:
@@ -554,7 +551,7 @@ class DiscordAdapter:
             with contextlib.suppress(discord.HTTPException):
                 await interaction.delete_original_response()
         await self._retrying(
-            lambda: interaction.followup.send(content, ephemeral=ephemeral, **extra("file"))
+            lambda: interaction.followup.send(text, ephemeral=ephemeral, **extra("file"))
         )
 
     async def _retrying(self, call: Callable[[], Awaitable[Any]]) -> Any:
@@ -588,7 +585,7 @@ class DiscordAdapter:
         return self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
     async def _send_to(self, channel: discord.abc.Messageable, reply: Reply) -> None:
-        pieces = _chunks(reply.text)
+        pieces = contents(reply)
         for number, text in enumerate(pieces):
             final = number == len(pieces) - 1
             kwargs: dict[str, Any] = {}
@@ -598,7 +595,7 @@ class DiscordAdapter:
                     kwargs["view"] = view
                 if reply.attachment is not None:
                     kwargs["file"] = _file(reply.attachment)
-            await channel.send(text or "📎", **kwargs)
+            await channel.send(text, **kwargs)
 
     async def _unreachable(self, user_id: str) -> None:
         log.info("Discord user %s does not accept direct messages", user_id)

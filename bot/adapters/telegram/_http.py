@@ -7,10 +7,16 @@ error mapping, rate limiting) stays PTB's own. Measured on the survey benchmark
 callback query, edit the message), and with httpx/httpcore those calls took most of the
 process's CPU: the connection pool checks every pooled socket on every request. aiohttp's
 client (already installed: discord.py is built on it) does the same work for a fraction.
+
+An error answer that is not JSON (a proxy's HTML 502 page, a bare 404 from a file server)
+is handed to PTB as the JSON error Telegram would have sent: PTB logs an ERROR with a
+traceback for every error body it cannot parse, and the status alone says all there is.
 """
 
 from __future__ import annotations
 
+import json
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -84,11 +90,31 @@ class AiohttpRequest(BaseRequest):
             async with session.request(
                 method, url, data=_body(request_data), timeout=timeout
             ) as response:
-                return response.status, await response.read()
+                status, payload = response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        if not HTTPStatus.OK <= status <= 299 and not _is_json(payload):
+            payload = _json_error(status)
+        return status, payload
+
+
+def _is_json(payload: bytes) -> bool:
+    try:
+        return isinstance(json.loads(payload), dict)
+    except ValueError:  # includes UnicodeDecodeError
+        return False
+
+
+def _json_error(status: int) -> bytes:
+    """The error as Telegram words its own: ``{"ok": false, "error_code", "description"}``."""
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Unknown HTTP error"
+    body = {"ok": False, "error_code": status, "description": f"{reason} ({status})"}
+    return json.dumps(body).encode()
 
 
 def _is_default(value: Any) -> bool:

@@ -15,7 +15,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from telegram import (
     CallbackQuery,
@@ -33,12 +33,10 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.adapters.telegram._commands import menus
 from bot.adapters.telegram._http import DEFAULT_CONNECTIONS, AiohttpRequest
 from bot.adapters.telegram._keyboards import (
-    MAX_CAPTION,
-    MAX_TEXT,
-    chunks,
     deep_link,
-    keyboard,
+    fits_text,
     label_of,
+    render,
 )
 from bot.adapters.telegram._limits import (
     Limits,
@@ -69,10 +67,11 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 CONVERSATION_PREFIX = "cv:"
-_TEXT_LIMIT = MAX_TEXT - 96  # Telegram counts UTF-16 units; stay clear of the edge
 _REMEMBERED_CHATS = 10_000
 
 Handle = Callable[[Incoming], Awaitable[list[Reply]]]
+Refusal = Literal["too large", "unavailable"]
+"""Why an uploaded file was not taken: over our size limit, or Telegram would not give it."""
 
 
 def file_url_for(base_url: str) -> str:
@@ -321,10 +320,14 @@ class TelegramAdapter:
             event = TextMessage(identity, chat, text=message.text)
         elif chat.is_private and (message.document is not None or message.photo):
             attachment = await self._download(message)
-            if attachment is None:
+            if not isinstance(attachment, Attachment):
                 with language(user.language_code):
-                    text = _("That file is too large (at most {size} MB).").format(
-                        size=self._options.max_upload_bytes // (1024 * 1024)
+                    text = (
+                        _("That file is too large (at most {size} MB).").format(
+                            size=self._options.max_upload_bytes // (1024 * 1024)
+                        )
+                        if attachment == "too large"
+                        else _("I could not fetch that file from Telegram. Please send it again.")
                     )
                 await self._deliver(chat, user.id, [Reply(text)], None)
                 return
@@ -334,8 +337,14 @@ class TelegramAdapter:
         replies = await self._handle(event)
         await self._deliver(chat, user.id, replies, None)
 
-    async def _download(self, message: Message) -> Attachment | None:
-        """Fetch an uploaded file through getFile; None when it is too large to take."""
+    async def _download(self, message: Message) -> Attachment | Refusal:
+        """Fetch an uploaded file through getFile and the file URL, or say why not.
+
+        Telegram may refuse the file (400 "invalid file_id", "file is too big"), fail on
+        its side (5xx, after the rate limiter's retries) or lose it between ``getFile``
+        and the download (404). None of that is our fault or the member's: they hear that
+        it did not work and may send it again, and the log gets a warning, not an error.
+        """
         if message.document is not None:
             document = message.document
             source: Any = document
@@ -347,11 +356,19 @@ class TelegramAdapter:
             source, name, mime, size = photo, "photo.jpg", "image/jpeg", photo.file_size
         limit = self._options.max_upload_bytes
         if size is not None and size > limit:
-            return None
-        file = await source.get_file()
-        data = bytes(await file.download_as_bytearray())
+            return "too large"
+        try:
+            file = await source.get_file()
+            if not file.file_path:  # Telegram gives no path for files it will not serve
+                raise BadRequest("getFile returned no file_path")
+            data = bytes(await file.download_as_bytearray())
+        except (TelegramError, OSError) as error:
+            if "too big" in str(error).lower():
+                return "too large"
+            log.warning("could not fetch a file %r from Telegram: %s", name, error)
+            return "unavailable"
         if len(data) > limit:
-            return None
+            return "too large"
         return Attachment(name, data, mime)
 
     async def _on_callback(self, query: CallbackQuery) -> None:
@@ -387,9 +404,10 @@ class TelegramAdapter:
             return
         label = label_of(message.reply_markup, action)
         current = self._latest.get(message.chat.id) == message.message_id
+        marked = f"{message.text}\n\n✓ {label}" if current and label and message.text else ""
         try:
-            if current and label and message.text:
-                await message.edit_text(f"{message.text}\n\n✓ {label}", reply_markup=None)
+            if marked and fits_text(marked):
+                await message.edit_text(marked, reply_markup=None)
             else:
                 await message.edit_reply_markup(reply_markup=None)
         except TelegramError as error:
@@ -442,11 +460,17 @@ class TelegramAdapter:
                 log.error("a reply could not be sent to Telegram chat %s: %s", chat.chat_id, error)
 
     async def _edit(self, message: Message, reply: Reply) -> bool:
-        """Edit the message whose button was pressed; False when it cannot be edited."""
-        if reply.attachment is not None or len(reply.text) > _TEXT_LIMIT or not reply.text:
+        """Edit the message whose button was pressed; False when it cannot be edited.
+
+        Only a reply that is one text message fits in place: a file, or a text Telegram
+        takes only in several pieces, goes out as new messages instead.
+        """
+        rendered = render(reply)
+        if len(rendered) != 1 or rendered[0].attachment is not None or not reply.text.strip():
             return False
+        edited = rendered[0]
         try:
-            await message.edit_text(reply.text, reply_markup=keyboard(reply.buttons))
+            await message.edit_text(edited.text or "", reply_markup=edited.markup)
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return True
@@ -473,23 +497,20 @@ class TelegramAdapter:
             await self._send(group_id, Reply(notice, buttons=((link,),)))
 
     async def _send(self, chat_id: int, reply: Reply) -> None:
-        """One reply as Telegram messages: text in chunks, file or photo, keyboard on the last."""
-        application = self._require_application()
-        bot = application.bot
-        markup: InlineKeyboardMarkup | None = keyboard(reply.buttons)
-        texts = chunks(reply.text, _TEXT_LIMIT) if reply.text.strip() else []
+        """One reply as the Telegram messages :func:`render` makes of it (text in pieces
+        that fit, file or photo, keyboard on the last), so what goes out is what ``fits``
+        checks."""
+        bot = self._require_application().bot
         sent: Message | None = None
-        if reply.attachment is not None:
-            caption = None
-            if texts and len(texts[-1]) <= MAX_CAPTION:
-                caption = texts.pop()
-            for text in texts:
-                sent = await bot.send_message(chat_id, text)
-            sent = await self._send_file(chat_id, reply.attachment, caption, markup)
-        else:
-            for index, text in enumerate(texts):
-                last = index == len(texts) - 1
-                sent = await bot.send_message(chat_id, text, reply_markup=markup if last else None)
+        for outgoing in render(reply):
+            if outgoing.attachment is not None:
+                sent = await self._send_file(
+                    chat_id, outgoing.attachment, outgoing.text, outgoing.markup
+                )
+            else:
+                sent = await bot.send_message(
+                    chat_id, outgoing.text or "", reply_markup=outgoing.markup
+                )
         if sent is not None:
             self._remember(chat_id, sent.message_id)
 
