@@ -464,7 +464,7 @@ class MembersCog:
             if ctx.member_id is None:
                 return Reply(_("This membership no longer exists."), replace=True)
             if ctx.member_id != parse_id(parts[1]):
-                return Reply(_("This button is not for you."))
+                raise UserError(_("This button is not for you."))
             assert self._privacy is not None
             await self._privacy.erase(ctx.member_id)
             return Reply(
@@ -474,7 +474,7 @@ class MembersCog:
                 ),
                 replace=True,
             )
-        return Reply(_("This button no longer works."))
+        raise UserError(_("This button no longer works."))
 
     async def load_demo(self) -> list[str]:
         """Demo content: one sample sponsor, so organizers see how sponsors look."""

@@ -636,14 +636,14 @@ class SurveysCog:
         )
 
     async def publiceer(self, ctx: Context) -> Reply:
-        survey = await self.service.mark_published(ctx.args["peiling"])
         if not self._announcement_chats:
             raise UserError(
                 _(
                     "No announcement chats are set (SURVEY_ANNOUNCEMENT_CHATS). Use /uitslag {id} "
                     "to get the text, charts and files."
-                ).format(id=survey.id)
+                ).format(id=ctx.args["peiling"])
             )
+        survey = await self.service.mark_published(ctx.args["peiling"])
         results = await compute(self._repository, survey)
 
         def render() -> list[Reply]:
@@ -705,13 +705,13 @@ class SurveysCog:
         parsed = [parse_id(part) for part in parts[1:]]
         numbers = [number for number in parsed if number is not None]
         if len(numbers) != len(parsed):
-            return Reply(_("This button no longer works."))
+            raise UserError(_("This button no longer works."))
         if what == "go" and len(numbers) == 1:
             return await self._begin(ctx, numbers[0])
         if what == "r" and len(numbers) == 1:
             return await self._results_from_button(ctx, numbers[0])
         if what not in ("a", "t", "d", "s", "b", "n") or len(numbers) not in (2, 3):
-            return Reply(_("This button no longer works."))
+            raise UserError(_("This button no longer works."))
         survey_id, question_id = numbers[0], numbers[1]
         if what == "a" and len(numbers) == 3:
             progress = await self.answering.answer(
@@ -728,7 +728,7 @@ class SurveysCog:
         survey = progress.survey
         question = next((q for q in survey.questions if q.id == question_id), None)
         if question is None:
-            return Reply(_("This button no longer works."))
+            raise UserError(_("This button no longer works."))
         if not ctx.chat.is_private or (len(survey.questions) == 1 and what == "a"):
             # A poll (often in a group): acknowledge privately, never edit the shared message.
             return self._group_ack(progress, question)
