@@ -232,3 +232,49 @@ async def test_the_fake_refuses_what_telegram_refuses(start_bot: StartBot) -> No
             await raw.send_message(42, **arguments)
     with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
         await raw.send_photo(42, PNG, caption="📊" * 513)
+
+
+# -- the hostile user's cases, through Telegram ----------------------------------------------
+
+
+async def test_button_data_beyond_64_bits_gets_a_refusal(start_bot: StartBot) -> None:
+    """Modified clients can send any callback data up to 64 bytes."""
+    from tests.surveys.conftest import make_member, one_choice, open_survey
+
+    bot = await start_bot()
+    api = bot.api
+    await make_member(bot.app, "42", platform="telegram")
+    await open_survey(bot.app, one_choice())
+    mark = await bot.say(ALICE, "/start")
+    start = await api.reply(42, "Werkbot", after=mark)
+    for data in ("sv:go:9223372036854775808", "sv:a:9223372036854775808:1:1", "sv:a:1:1:²"):
+        mark = len(api.calls)
+        query = api.press(ALICE, start, data)
+        await api.wait_for(
+            lambda query=query: [
+                c for c in api.attempts("answerCallbackQuery") if c.params.get("callback_query_id") == query
+            ]
+        )
+        refusal = await api.reply(42, "no longer works", after=mark)
+        assert "went wrong" not in refusal.text
+
+
+async def test_a_survey_full_of_emoji_shows_its_intro(start_bot: StartBot) -> None:
+    """Title and intro within the file's limits (200 and 2,000 characters) but all emoji:
+    /stem must still show the intro and the anonymity notice."""
+    from tests.surveys.conftest import make_member
+
+    bot = await start_bot()
+    api = bot.api
+    await make_member(bot.app, "42", platform="telegram")
+    source = (
+        f'title: "{"📊" * 200}"\nintro: "{"😀" * 2000}"\ncloses: 2099-01-01 10:00\n'
+        "questions:\n  - type: single\n    text: Ja of nee?\n    options: [ja, nee]\n"
+    )
+    survey = await bot.app.surveys.service.import_file(source.encode(), "test")
+    await bot.app.surveys.service.open(survey.id)
+    mark = await bot.say(ALICE, f"/stem {survey.id}")
+    await api.reply(42, "anonymous", after=mark)
+    await api.reply(42, "Ja of nee?", after=mark)
+    assert _refused(bot) == []
+    assert all(utf16_length(call.text) <= MAX_TEXT for call in api.sent(42, after=mark))
