@@ -113,6 +113,14 @@ def chat(app: Werkbot) -> RecordingChat:
     return recorder
 
 
+@pytest.fixture
+def english_chat(app: Werkbot) -> RecordingChat:
+    """The recording chat in English, so texts do not depend on the Dutch catalog."""
+    recorder = RecordingChat(app.router, language_hint="en")
+    app.delivery.attach(recorder)
+    return recorder
+
+
 @pytest.fixture(autouse=True)
 def _no_errors_logged(
     caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest

@@ -56,11 +56,8 @@ def console(app: Werkbot) -> Console:
 
 
 @pytest.fixture
-def chat(app: Werkbot) -> RecordingChat:
-    """In English, so the texts do not depend on the Dutch catalog."""
-    recorder = RecordingChat(app.router, language_hint="en")
-    app.delivery.attach(recorder)
-    return recorder
+def chat(english_chat: RecordingChat) -> RecordingChat:
+    return english_chat
 
 
 def survey_file(closes: str) -> bytes:

@@ -45,6 +45,7 @@ from bot.core.types import (
     Reply,
     TextMessage,
 )
+from cogs.surveys.definition import AUDIENCE_CODES, QUESTION_KEYS, TOP_KEYS
 from config import Settings
 from storage.repositories.surveys import NewQuestion, NewSurvey
 from storage.types import utcnow
@@ -172,29 +173,7 @@ SCALARS = st.one_of(
         ]
     ),
 )
-SURVEY_KEYS = st.sampled_from(
-    [
-        "title",
-        "intro",
-        "mode",
-        "results",
-        "opens",
-        "closes",
-        "audience",
-        "questions",
-        "type",
-        "text",
-        "options",
-        "max",
-        "labels",
-        "min",
-        "max_length",
-        "explain",
-        "required",
-        "province",
-        "kind",
-    ]
-)
+SURVEY_KEYS = st.sampled_from(sorted(TOP_KEYS | QUESTION_KEYS | set(AUDIENCE_CODES)))
 YAML_VALUES = st.recursive(
     SCALARS,
     lambda inner: st.one_of(

@@ -99,11 +99,9 @@ def one_choice(explain: bool = False) -> tuple[NewQuestion, ...]:
 
 
 @pytest.fixture
-def chat(app: Werkbot) -> RecordingChat:
+def chat(english_chat: RecordingChat) -> RecordingChat:
     """The shared recording chat, in English, so texts do not depend on the Dutch catalog."""
-    recorder = RecordingChat(app.router, language_hint="en")
-    app.delivery.attach(recorder)
-    return recorder
+    return english_chat
 
 
 def db_file(settings: Settings) -> Path:
