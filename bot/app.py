@@ -65,10 +65,11 @@ class Werkbot:
         self.conversations = Conversations(conversation_repository)
         self.mailer = mailer or build_mailer(settings)
         member_repository = MemberRepository(self.db)
+        self.roles = role_policy(settings)
         self.members = MemberService(
             member_repository,
             self.mailer,
-            role_policy(settings),
+            self.roles,
             default_language=settings.default_language or DEFAULT_LANGUAGE,
             require_verification=settings.require_verification,
             code_in_chat_platforms=frozenset({"console"}),

@@ -20,7 +20,8 @@ from enum import Enum
 from bot.core.errors import UserError
 from bot.core.i18n import _, normalize_language
 from bot.core.mail import Mailer, MailError
-from bot.core.types import Caller, Identity, Role
+from bot.core.roles import RolePolicy
+from bot.core.types import Caller, Identity
 from cogs.members.choices import PROVINCES, WORK_SITUATIONS
 from storage.repositories.members import (
     EmailTaken,
@@ -43,16 +44,6 @@ MAX_CODE_ATTEMPTS = 5
 MAX_CODE_SENDS = 5
 RESEND_PAUSE = timedelta(seconds=60)
 PLATFORM_PREFERENCE = ("telegram", "discord", "console")
-
-
-@dataclass(frozen=True)
-class RolePolicy:
-    """Who is organizer or admin: accounts (``telegram:123``) and platform role ids."""
-
-    organizers: frozenset[str] = frozenset()
-    admins: frozenset[str] = frozenset()
-    organizer_platform_roles: frozenset[str] = frozenset()
-    admin_platform_roles: frozenset[str] = frozenset()
 
 
 class VerifyResult(Enum):
@@ -131,17 +122,9 @@ class MemberService:
             or self._default_language
         )
         accounts = {identity.key} | {f"{p}:{u}" for p, u in record.linked}
-        role = Role.MEMBER if member is not None else Role.GUEST
-        if "opjutter" in record.roles:
-            role = Role.OPJUTTER
-        if accounts & self._policy.organizers or (
-            identity.platform_roles & self._policy.organizer_platform_roles
-        ):
-            role = Role.ORGANIZER
-        if accounts & self._policy.admins or (
-            identity.platform_roles & self._policy.admin_platform_roles
-        ):
-            role = Role.ADMIN
+        role = self._policy.role_of(
+            accounts, identity.platform_roles, record.roles, is_member=member is not None
+        )
         return Caller(
             member_id=member.id if member else None,
             role=role,
