@@ -30,19 +30,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cogs.members.choices import PROVINCES, WORK_SITUATIONS
 from sqlalchemy import text
 
 from bot.collector import settle, tune
 from bot.core.mail import Mailer
 from bot.loop import event_loop_factory
-from cogs.members.choices import PROVINCES, WORK_SITUATIONS
 from cogs.members.service import MemberService, RolePolicy
 from cogs.surveys.answering import Answering, ResponseKeys, SurveyCache, Voter, Voters
 from cogs.surveys.service import SurveyService
 from cogs.surveys.writer import AnswerWriter
 from storage.db import Database
+from storage.records.surveys import NewQuestion, NewSurvey, SurveyRepository
 from storage.repositories.members import MemberRepository
-from storage.repositories.surveys import NewQuestion, NewSurvey, SurveyRepository
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from bench.surveys import CollectorWatch, add_members, percentile
 from bot.adapters.telegram import Limits, TelegramAdapter, options_from_settings
 from bot.app import Werkbot
 from config import load_settings
-from storage.repositories.surveys import NewQuestion, NewSurvey
+from storage.records.surveys import NewQuestion, NewSurvey
 from storage.types import utcnow
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi, private_chat, user
 

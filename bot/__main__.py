@@ -12,41 +12,12 @@ from pathlib import Path
 from bot import collector
 from bot.adapters.console import ConsoleAdapter
 from bot.app import Werkbot
-from bot.core.adapter import PlatformAdapter
+from bot.core.adapter import PlatformAdapter, PlatformStartError
 from bot.loop import event_loop_factory
+from bot.platforms import platform_adapters
 from config import Settings, SettingsError, load_settings
 
 log = logging.getLogger("werkbot")
-
-
-def platform_adapters(app: Werkbot) -> list[PlatformAdapter]:
-    """An adapter for every platform whose token is set."""
-    adapters: list[PlatformAdapter] = []
-    for platform in app.settings.platform_tokens:
-        if platform == "telegram":
-            from bot.adapters.telegram import TelegramAdapter
-
-            adapters.append(
-                TelegramAdapter.from_settings(app.settings, app.router.handle, app.registry)
-            )
-            continue
-        if platform == "discord":
-            from bot.adapters.discord import DiscordAdapter, DiscordOptions
-
-            adapters.append(
-                DiscordAdapter(
-                    app.router.handle,
-                    app.registry,
-                    DiscordOptions.from_settings(app.settings),
-                    on_unreachable=app.members.mark_unreachable,
-                )
-            )
-            continue
-        raise SettingsError(
-            f"{platform.upper()}_TOKEN is set, but this version of Werkbot has no "
-            f"{platform} adapter yet; unset it to use the console."
-        )
-    return adapters
 
 
 def _console(app: Werkbot, user: str | None) -> ConsoleAdapter:
@@ -92,6 +63,7 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
 async def _survey_import(app: Werkbot, path: Path) -> int:
     """``werkbot survey import FILE``: a survey from YAML, created as a draft."""
     from cogs.surveys.definition import DefinitionError
+    from cogs.surveys.render import created
 
     try:
         data = await asyncio.to_thread(path.read_bytes)
@@ -105,7 +77,7 @@ async def _survey_import(app: Werkbot, path: Path) -> int:
         for line in problem.problems:
             print(f"  {line}", file=sys.stderr)
         return 1
-    print(app.surveys.created_text(survey))
+    print(created(survey))
     return 0
 
 
@@ -180,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
             return runner.run(_main(args, settings))
-    except SettingsError as error:
+    except (SettingsError, PlatformStartError) as error:
+        # A wrong setting, or one the platform refused (a token, an API URL): one line
+        # that names it, not a traceback.
         print(f"werkbot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,4 +1,8 @@
-"""The composition root: the one place that reads settings and wires every part together."""
+"""The composition root: the one place that reads settings and wires every part together.
+
+Storage, the core, the modules (one line each) and the scheduler; adapters are built
+from the settings in ``bot/platforms.py`` and attach to ``delivery``.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +10,34 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+import cogs.members
+import cogs.surveys
 from bot.adapters.console import ConsoleExports, ConsoleFiles
-from bot.core.builtin import BuiltinCommands
+from bot.core.builtin import CoreModule
 from bot.core.commands import Registry
 from bot.core.conversation import Conversations
 from bot.core.delivery import Delivery
-from bot.core.housekeeping import Housekeeping
 from bot.core.i18n import DEFAULT_LANGUAGE
 from bot.core.mail import Mailer
+from bot.core.module import Module
 from bot.core.planning import JobRunner
+from bot.core.privacy import PersonalData
 from bot.core.ratelimit import RateLimiter
+from bot.core.roles import RolePolicy
 from bot.core.router import Router
 from bot.core.types import Chat
 from bot.mail import LogMailer, SmtpMailer
-from cogs.members import MembersCog, MemberService, RolePolicy
-from cogs.surveys import build_surveys
 from config import Settings
 from scheduled import Clock
 from storage import Database
 from storage.repositories.conversations import ConversationRepository
-from storage.repositories.members import MemberRepository
 
 log = logging.getLogger(__name__)
 
 
 def build_mailer(settings: Settings) -> Mailer:
-    if not settings.smtp_configured:
+    if settings.smtp_host is None:
         return LogMailer()
-    assert settings.smtp_host is not None
     return SmtpMailer(
         settings.smtp_host,
         settings.smtp_port,
@@ -54,80 +58,84 @@ def role_policy(settings: Settings) -> RolePolicy:
     )
 
 
+def survey_options(settings: Settings) -> cogs.surveys.SurveyOptions:
+    return cogs.surveys.SurveyOptions(
+        secret=settings.survey_secret,
+        data_dir=settings.data_dir,
+        require_verification=settings.require_verification,
+        reminder_before=timedelta(hours=settings.survey_reminder_hours),
+        quick_poll_duration=timedelta(hours=settings.survey_quick_poll_hours),
+        announcement_chats=[
+            Chat(ref.platform, ref.user_id, is_private=False)
+            for ref in settings.survey_announcement_chats
+        ],
+    )
+
+
 class Werkbot:
-    """Storage, scheduler, core and cogs of one process; adapters attach to ``delivery``."""
+    """Storage, scheduler, core and modules of one process; adapters attach to ``delivery``."""
 
     def __init__(self, settings: Settings, *, mailer: Mailer | None = None) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
         self.registry = Registry()
-        conversation_repository = ConversationRepository(self.db)
-        self.conversations = Conversations(conversation_repository)
         self.mailer = mailer or build_mailer(settings)
-        member_repository = MemberRepository(self.db)
         self.roles = role_policy(settings)
-        self.members = MemberService(
-            member_repository,
+        conversation_store = ConversationRepository(self.db)
+        self.conversations = Conversations(conversation_store, self.registry.flows)
+        personal_data = PersonalData(self.registry.personal_data)
+
+        self.members = cogs.members.build(
+            self.db,
             self.mailer,
             self.roles,
+            self.conversations,
+            personal_data,
+            self.registry,
             default_language=settings.default_language or DEFAULT_LANGUAGE,
             require_verification=settings.require_verification,
             code_in_chat_platforms=frozenset({"console"}),
         )
-        self.delivery = Delivery(self.members)
+        self.delivery = Delivery(self.members.service)
         self.jobs = JobRunner(self.registry, self.delivery)
         self.clock = Clock(self.db.sync_url, self.jobs.run)
-
-        BuiltinCommands(self.registry, self.conversations).register(self.registry)
-        self.housekeeping = Housekeeping(
+        self.core = CoreModule(
+            self.registry,
+            self.conversations,
+            conversation_store,
             self.clock,
-            [conversation_repository.purge_expired, member_repository.purge_expired_codes],
+            self.members.service.accounts_of,
         )
-        self.housekeeping.register(self.registry)
-        MembersCog(self.members, member_repository, self.conversations, self.delivery).register(
-            self.registry
+        self.surveys = cogs.surveys.build(
+            self.db, self.members.service, self.clock, self.conversations, survey_options(settings)
         )
-        assert settings.console_files_dir is not None
+        self.modules: list[Module] = [self.core, self.members, self.surveys]
+        for module in self.modules:
+            module.register(self.registry)
+
+        assert settings.console_files_dir is not None  # the settings fill it in
         self.console_files = ConsoleFiles(Path(settings.console_files_dir))
         self.registry.personal_data_hook(
-            ConsoleExports(self.console_files, self.members.accounts_of)
+            ConsoleExports(self.console_files, self.members.service.accounts_of)
         )
-
-        self.surveys, self.survey_writer = build_surveys(
-            self.db,
-            self.members,
-            self.clock,
-            self.conversations,
-            self.delivery,
-            secret=settings.survey_secret,
-            data_dir=settings.data_dir,
-            require_verification=settings.require_verification,
-            reminder_before=timedelta(hours=settings.survey_reminder_hours),
-            quick_poll_duration=timedelta(hours=settings.survey_quick_poll_hours),
-            announcement_chats=[
-                Chat(ref.platform, ref.user_id, is_private=False)
-                for ref in settings.survey_announcement_chats
-            ],
-        )
-        self.surveys.register(self.registry)
-
         self.router = Router(
             self.registry,
-            self.members,
+            self.members.service,
             self.conversations,
             RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_minute),
+            self.delivery,
             max_length=settings.max_message_length,
             commits=self.db.commits,
         )
-        self._started = False
+        self._started: list[Module] = []
 
     async def start(self) -> None:
-        """Migrate the database and start the clock; adapters come after this."""
+        """Migrate the database, start the clock, then every module; adapters come after."""
         await self.db.migrate()
         self.clock.start()
-        self.housekeeping.ensure_planned()
-        self.survey_writer.start()
-        self._started = True
+        for module in self.modules:
+            await module.start()
+            self._started.append(module)
         if self.mailer.development:
             log.warning(
                 "SMTP_HOST is not set: DEVELOPMENT MODE. Verification codes go to the log "
@@ -136,9 +144,13 @@ class Werkbot:
 
     async def stop(self) -> None:
         if self._started:
-            await self.survey_writer.stop()
+            for module in reversed(self._started):
+                try:
+                    await module.stop()
+                except Exception:
+                    log.exception("module %s did not stop cleanly", module.name)
+            self._started.clear()
             self.clock.shutdown()
-            self._started = False
         await self.db.dispose()
 
     async def load_demo(self) -> list[str]:

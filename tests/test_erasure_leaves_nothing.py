@@ -146,7 +146,7 @@ async def test_an_abandoned_registration_is_purged_and_scrubbed(
     await chat.say("zoe", EMAIL)
     assert holds_personal_values(db_path(app))
     with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
-        await app.housekeeping.run({})
+        await app.core.housekeeping.run({})
     await asyncio.wait_for(app.db.scrubbed(), 10)
     assert holds_personal_values(db_path(app)) == []
 

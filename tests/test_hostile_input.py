@@ -252,7 +252,7 @@ async def test_a_handler_failing_after_a_write_does_not_claim_nothing_changed(
     app: Werkbot, chat: RecordingChat
 ) -> None:
     async def half_done(ctx: Context) -> Reply:
-        await app.members.create_sponsor("Half gedaan BV")
+        await app.members.service.create_sponsor("Half gedaan BV")
         raise RuntimeError("after the write")
 
     async def failing(ctx: Context) -> Reply:

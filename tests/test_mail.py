@@ -56,7 +56,7 @@ async def test_registration_survives_a_mail_failure(
         mail = (await asyncio.to_thread(smtp.inbox.wait_for, 1))[0]
         assert mail["To"] == "eva@example.org"
         assert "stap 6 van 6" in text_of(await chat.say("eva", "/start"))
-        assert len(await app.members.search("eva@example.org")) == 1
+        assert len(await app.members.service.search("eva@example.org")) == 1
         assert len(smtp.inbox.messages) == 1  # a live code is not sent again
     finally:
         await app.stop()

@@ -180,7 +180,7 @@ async def test_erasure_leaves_an_anonymous_tombstone(service: MemberService, db:
     assert exported["member"]["email"] == "nora@example.org"
     await repository.erase(member_id)
     assert await repository.get(member_id) is None
-    assert await repository.identities_of(member_id) == []
+    assert await repository.accounts_of(member_id) == []
     assert await repository.roles_of(member_id) == []
     caller = await service.caller(Identity("console", "nora"))
     assert caller.member_id is None and caller.role is Role.GUEST

@@ -47,7 +47,7 @@ from bot.core.types import (
 )
 from cogs.surveys.definition import AUDIENCE_CODES, QUESTION_KEYS, TOP_KEYS
 from config import Settings
-from storage.repositories.surveys import NewQuestion, NewSurvey
+from storage.records.surveys import NewQuestion, NewSurvey
 from storage.types import utcnow
 
 USERS = ("gast", "anna", "olga", "ada", "nina")
@@ -228,7 +228,7 @@ class Harness:
         self.loop.close()
 
     async def _member(self, user: str, *, verified: bool = True) -> int:
-        members = self.app.members
+        members = self.app.members.service
         member_id = await members.register(
             "console",
             user,
@@ -248,8 +248,8 @@ class Harness:
 
         for user in ("anna", "olga", "ada"):
             await self._member(user)
-        sponsor = await self.app.members.create_sponsor("Sponsor BV")
-        await self.app.members.add_representative(sponsor, await self._member("sam"))
+        sponsor = await self.app.members.service.create_sponsor("Sponsor BV")
+        await self.app.members.service.add_representative(sponsor, await self._member("sam"))
         service = self.app.surveys.service
         questions = (
             NewQuestion(kind="single", text="Een?", options=("ja", "nee"), explain=True),

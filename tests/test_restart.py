@@ -60,11 +60,11 @@ async def test_a_job_planned_before_a_restart_runs_after_it(
         return [Outbound(render=lambda: Reply(f"herinnering {payload['n']}"),
                          chat=Chat("console", "alice"))]
 
-    first.registry.job("test_reminder", remind)
+    first.registry.job("test.reminder", remind)
     await first.start()
     due = utcnow() + timedelta(hours=2)
-    first.clock.plan("reminder-1", due, "test_reminder", {"n": 1})
-    first.clock.plan("reminder-2", due + timedelta(days=1), "test_reminder", {"n": 2})
+    first.clock.plan("reminder-1", due, "test.reminder", {"n": 1})
+    first.clock.plan("reminder-2", due + timedelta(days=1), "test.reminder", {"n": 2})
     assert first.clock.when("reminder-1") == due
     await first.stop()
     assert seen == []
@@ -72,7 +72,7 @@ async def test_a_job_planned_before_a_restart_runs_after_it(
     # Werkbot comes back three hours later: the first job is overdue and runs at once.
     with time_machine.travel(due + timedelta(hours=1), tick=True):
         second = Werkbot(settings)
-        second.registry.job("test_reminder", remind)
+        second.registry.job("test.reminder", remind)
         chat = RecordingChat(second.router)
         second.delivery.attach(chat)
         await second.start()
@@ -100,7 +100,7 @@ async def test_housekeeping_removes_abandoned_conversations_and_plans_itself(
         await chat.say("alice", "Alice Verlaten")
         assert app.clock.when("core-housekeeping") is not None
         with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
-            await app.housekeeping.run({})
+            await app.core.housekeeping.run({})
             planned = app.clock.when("core-housekeeping")
             assert planned is not None and planned > utcnow() + timedelta(hours=23)
         # The abandoned answers are gone from the database, not just hidden.

@@ -25,7 +25,7 @@ async def register(chat: RecordingChat, user: str, email: str | None = None) -> 
 
 async def test_member_registration_in_development_mode(chat: RecordingChat, app: Werkbot) -> None:
     await register(chat, "alice")
-    caller = await app.members.caller(chat._identity("alice"))
+    caller = await app.members.service.caller(chat._identity("alice"))
     assert caller.is_member and caller.verified and caller.name == "Alice Tester"
 
 
@@ -172,22 +172,22 @@ async def test_personal_command_in_a_group_moves_to_private(chat: RecordingChat)
 async def test_someone_elses_erase_button_does_nothing(chat: RecordingChat, app: Werkbot) -> None:
     await register(chat, "alice")
     await register(chat, "bob")
-    alice = (await app.members.caller(chat._identity("alice"))).member_id
+    alice = (await app.members.service.caller(chat._identity("alice"))).member_id
     confirm = await chat.say("alice", "/vergeetmij")
     action = confirm[0].all_buttons[0].action
     assert action == f"mb:forget:{alice}"
     assert "niet voor jou" in text_of(await chat.press("bob", action))
     assert "werkt niet meer" in text_of(await chat.press("bob", f"mb:forget:{alice}:extra"))
-    assert (await app.members.caller(chat._identity("alice"))).member_id == alice
+    assert (await app.members.service.caller(chat._identity("alice"))).member_id == alice
     assert "gewist" in text_of(await chat.press("alice", action))
     assert "bestaat niet meer" in text_of(await chat.press("alice", action))  # pressed twice
 
 
 async def test_demo_content_only_when_asked(app: Werkbot) -> None:
-    assert await app.members.sponsors() == []
+    assert await app.members.service.sponsors() == []
     assert await app.load_demo() != []
     assert await app.load_demo() == []  # loading twice adds nothing
-    assert len(await app.members.sponsors()) == 1
+    assert len(await app.members.service.sponsors()) == 1
     surveys = await app.surveys.service.all()
     assert len(surveys) == 1 and surveys[0].status == "open"
 

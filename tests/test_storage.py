@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
 from storage import Database
-from storage.models import Identity
+from storage.models.members import Identity
 
 
 async def test_migrations_create_exactly_the_models(db: Database) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.core.commands import PersonalDataHook
+from bot.core.cache import BoundedCache
 from bot.core.types import (
     Attachment,
     Button,
@@ -43,6 +43,8 @@ PLATFORM = "console"
 USER_PATTERN = re.compile(r"^@([A-Za-z0-9_.-]{1,32})(?:\s+(.*))?$", re.DOTALL)
 PRESS_PATTERN = re.compile(r"^\[(\d{1,3})\]$")
 MAX_UPLOAD = 5 * 1024 * 1024
+_REMEMBERED_USERS = 10_000
+"""Console users (``@name``) whose latest buttons are kept; a script may invent many."""
 
 Handle = Callable[[Incoming], Awaitable[list[Reply]]]
 AccountsOf = Callable[[int], Awaitable[list[tuple[str, str]]]]
@@ -95,10 +97,11 @@ class ConsoleFiles:
         return removed
 
 
-class ConsoleExports(PersonalDataHook):
+class ConsoleExports:
     """The personal-data hook of the files the console wrote for a member's accounts."""
 
     name = "console_files"
+    final = False
 
     def __init__(self, files: ConsoleFiles, accounts_of: AccountsOf) -> None:
         self._files = files
@@ -141,7 +144,8 @@ class ConsoleAdapter:
         self._stdout = stdout or sys.stdout
         self._interactive = self._stdin.isatty() if interactive is None else interactive
         self._language_hint = language_hint
-        self._buttons: dict[str, list[Button]] = {}
+        self._buttons: BoundedCache[str, list[Button]] = BoundedCache(_REMEMBERED_USERS)
+        """The buttons of the latest reply per console user, for ``[n]`` presses."""
 
     # -- output ----------------------------------------------------------------------
 
@@ -158,7 +162,7 @@ class ConsoleAdapter:
             self._write(f"  {line}")
         if reply.buttons:
             flat = reply.all_buttons
-            self._buttons[user] = flat
+            self._buttons.put(user, flat)
             number = 1
             for row in reply.buttons:
                 shown = []
@@ -193,7 +197,7 @@ class ConsoleAdapter:
         press = PRESS_PATTERN.match(stripped)
         if press:
             number = int(press.group(1))
-            latest = self._buttons.get(user, [])
+            latest = self._buttons.get(user) or []
             if not 1 <= number <= len(latest):
                 self._write(f"(console: {user} has no button [{number}])")
                 return

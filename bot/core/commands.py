@@ -13,17 +13,22 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
+from bot.core.privacy import PersonalDataHook
 from bot.core.types import Attachment, Reply, Role
 
 if TYPE_CHECKING:
     from bot.core.context import Context
+    from bot.core.conversation import Flow
     from bot.core.delivery import Outbound
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
-Replies = Reply | Sequence[Reply] | None
+Answer = Union[Reply, "Outbound"]
+"""A handler answers with replies (to this chat) and may tell others (``Outbound``), which
+the core delivers once the handler is done."""
+Replies = Answer | Sequence[Answer] | None
 CommandHandler = Callable[["Context"], Awaitable[Replies]]
 ActionHandler = Callable[["Context", list[str]], Awaitable[Replies]]
 UploadHandler = Callable[["Context", Attachment], Awaitable[Replies]]
@@ -41,13 +46,13 @@ def continue_privately(command_name: str) -> Reply:
     )
 
 
-def as_list(replies: Replies) -> list[Reply]:
+def as_list(replies: Replies) -> list[Answer]:
     """A handler may return one reply, several, or none; callers want a list."""
     if replies is None:
         return []
-    if isinstance(replies, Reply):
-        return [replies]
-    return list(replies)
+    if isinstance(replies, Sequence):
+        return list(replies)
+    return [replies]
 
 
 class ArgKind(Enum):
@@ -120,33 +125,27 @@ class Action:
     role: Role = Role.GUEST
 
 
-class PersonalDataHook:
-    """What a module that stores personal data offers for the AVG/GDPR rights.
+JOB_KIND = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
+"""Job kinds are ``<module>.<verb>`` (``surveys.open``): unique across modules by design."""
 
-    ``export`` returns everything it holds on a member (JSON-serialisable); ``erase``
-    deletes it, leaving only anonymous aggregates. Both run inside the erasure of the
-    member, so a module that forgets to register would leave data behind: register.
-    """
-
-    name: str = "module"
-
-    async def export(self, member_id: int) -> dict[str, Any]:  # pragma: no cover - protocol
-        raise NotImplementedError
-
-    async def erase(self, member_id: int) -> None:  # pragma: no cover - protocol
-        raise NotImplementedError
+DemoLoader = Callable[[], Awaitable[list[str]]]
+Purge = Callable[[], Awaitable[int]]
 
 
 @dataclass
 class Registry:
-    """Everything the cogs declared: commands, actions, uploads, jobs and privacy hooks."""
+    """Everything the modules declared: commands, actions, flows, uploads, jobs, daily
+    housekeeping, personal-data hooks and demo content."""
 
     commands: list[Command] = field(default_factory=list)
     actions: dict[str, Action] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
     upload_handlers: list[UploadHandler] = field(default_factory=list)
     job_handlers: dict[str, JobHandler] = field(default_factory=dict)
+    renamed_jobs: dict[str, str] = field(default_factory=dict)
+    purges: dict[str, Purge] = field(default_factory=dict)
     personal_data: list[PersonalDataHook] = field(default_factory=list)
-    demo_loaders: list[Callable[[], Awaitable[list[str]]]] = field(default_factory=list)
+    demo_loaders: list[DemoLoader] = field(default_factory=list)
     _by_name: dict[str, Command] = field(default_factory=dict)
 
     def command(self, command: Command) -> Command:
@@ -167,18 +166,39 @@ class Registry:
             raise ValueError(f"action prefix {action.prefix!r} is invalid or declared twice")
         self.actions[action.prefix] = action
 
+    def flow(self, flow: Flow) -> None:
+        """A conversation flow; its name is the second part of its buttons (``cv:<name>:…``)."""
+        if not flow.name or ":" in flow.name or flow.name in self.flows:
+            raise ValueError(f"flow name {flow.name!r} is invalid or registered twice")
+        self.flows[flow.name] = flow
+
     def upload(self, handler: UploadHandler) -> None:
         self.upload_handlers.append(handler)
 
     def job(self, kind: str, handler: JobHandler) -> None:
-        if kind in self.job_handlers:
-            raise ValueError(f"job kind {kind!r} declared twice")
+        if not JOB_KIND.match(kind) or kind in self.job_handlers:
+            raise ValueError(f"job kind {kind!r} is not <module>.<verb> or declared twice")
         self.job_handlers[kind] = handler
 
+    def job_renamed(self, old: str, new: str) -> None:
+        """A kind that jobs already stored in a database still carry: run it as ``new``."""
+        self.renamed_jobs[old] = new
+
+    def job_handler(self, kind: str) -> JobHandler | None:
+        return self.job_handlers.get(self.renamed_jobs.get(kind, kind))
+
+    def housekeeping(self, name: str, purge: Purge) -> None:
+        """A daily clean-up (expired codes, abandoned conversations): returns rows removed."""
+        if not JOB_KIND.match(name) or name in self.purges:
+            raise ValueError(f"housekeeping {name!r} is not <module>.<what> or declared twice")
+        self.purges[name] = purge
+
     def personal_data_hook(self, hook: PersonalDataHook) -> None:
+        if any(known.name == hook.name for known in self.personal_data):
+            raise ValueError(f"a personal-data hook named {hook.name!r} is registered twice")
         self.personal_data.append(hook)
 
-    def demo(self, loader: Callable[[], Awaitable[list[str]]]) -> None:
+    def demo(self, loader: DemoLoader) -> None:
         self.demo_loaders.append(loader)
 
     def find(self, name: str) -> Command | None:

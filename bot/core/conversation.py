@@ -10,20 +10,77 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
+from bot.core.clock import utcnow
 from bot.core.context import Context
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _
 from bot.core.types import Attachment, Button, Reply
-from storage.repositories.conversations import ConversationRepository
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 ACTION_PREFIX = "cv"
+
+
+class StoredState(Protocol):
+    """A conversation as the store keeps it."""
+
+    @property
+    def flow(self) -> str: ...
+    @property
+    def step(self) -> str: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def version(self) -> int: ...
+
+
+class ConversationStore(Protocol):
+    """Where conversations are kept (``storage.repositories.conversations``): the core
+    depends on this protocol, the composition root hands in the repository."""
+
+    async def get(self, platform: str, user_id: str) -> StoredState | None: ...
+
+    async def begin(
+        self,
+        platform: str,
+        user_id: str,
+        flow: str,
+        step: str,
+        data: dict[str, Any],
+        expires_at: datetime,
+    ) -> str | None: ...
+
+    async def advance(
+        self,
+        platform: str,
+        user_id: str,
+        expected_version: int,
+        step: str,
+        data: dict[str, Any],
+        expires_at: datetime,
+    ) -> bool: ...
+
+    async def end(
+        self,
+        platform: str,
+        user_id: str,
+        expected_version: int | None = None,
+        *,
+        scrub: bool = False,
+    ) -> bool: ...
+
+    async def scrub(self) -> None: ...
+
+    async def for_accounts(self, accounts: list[tuple[str, str]]) -> list[dict[str, Any]]: ...
+
+    async def erase_for(self, accounts: list[tuple[str, str]]) -> int: ...
+
+    async def purge_expired(self) -> int: ...
 
 
 @dataclass
@@ -66,17 +123,16 @@ class Flow:
 
 
 class Conversations:
-    """Runs flows for accounts; one at a time per account, serialised by a lock."""
+    """Runs flows for accounts; one at a time per account, serialised by a lock.
 
-    def __init__(self, repository: ConversationRepository) -> None:
+    The flows are the ones modules registered (``Registry.flow``); every bit of a
+    conversation's state is in the store, none here.
+    """
+
+    def __init__(self, repository: ConversationStore, flows: Mapping[str, Flow]) -> None:
         self._repository = repository
-        self._flows: dict[str, Flow] = {}
+        self._flows = flows
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def register(self, flow: Flow) -> None:
-        if not flow.name or ":" in flow.name or flow.name in self._flows:
-            raise ValueError(f"flow name {flow.name!r} is invalid or registered twice")
-        self._flows[flow.name] = flow
 
     def _lock(self, ctx: Context) -> asyncio.Lock:
         key = ctx.identity.key
@@ -191,3 +247,27 @@ class Conversations:
             if not moved:
                 raise UserError(_("That was already answered."))
             return [*outcome.replies, await flow.prompt(ctx, outcome.next_step, data)]
+
+
+AccountsOf = Callable[[int], Awaitable[list[tuple[str, str]]]]
+
+
+class ConversationData:
+    """The personal-data hook of conversations: what a member's accounts are answering now.
+
+    A registration in progress holds a name and an e-mail address; the members module
+    does not reach into this table, so conversations export and erase their own data.
+    """
+
+    name = "conversations"
+    final = False
+
+    def __init__(self, store: ConversationStore, accounts_of: AccountsOf) -> None:
+        self._store = store
+        self._accounts_of = accounts_of
+
+    async def export(self, member_id: int) -> dict[str, Any]:
+        return {"in_progress": await self._store.for_accounts(await self._accounts_of(member_id))}
+
+    async def erase(self, member_id: int) -> None:
+        await self._store.erase_for(await self._accounts_of(member_id))

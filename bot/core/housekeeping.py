@@ -1,36 +1,35 @@
 """Daily clean-up: personal data in abandoned conversations and expired codes does not linger.
 
-It runs as a planned job like any other, and plans its own next run, so it also shows how a
-module uses the planner.
+Modules declare what to clean (``Registry.housekeeping``); this runs all of it once a day
+as a planned job like any other, and plans its own next run.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from bot.core.commands import Registry
+from bot.core.clock import utcnow
+from bot.core.commands import Purge, Registry
 from bot.core.planning import Planner
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-JOB_KIND = "core_housekeeping"
+JOB_KIND = "core.housekeeping"
 JOB_ID = "core-housekeeping"
 INTERVAL = timedelta(hours=24)
 
-Purge = Callable[[], Awaitable[int]]
-
 
 class Housekeeping:
-    def __init__(self, planner: Planner, purges: list[Purge]) -> None:
+    def __init__(self, planner: Planner, purges: Mapping[str, Purge]) -> None:
         self._planner = planner
         self._purges = purges
 
     def register(self, registry: Registry) -> None:
         registry.job(JOB_KIND, self.run)
+        registry.job_renamed("core_housekeeping", JOB_KIND)
 
     def ensure_planned(self) -> None:
         """Plan the first run unless one is planned already (it survives restarts)."""
@@ -39,7 +38,10 @@ class Housekeeping:
 
     async def run(self, payload: dict[str, Any]) -> None:
         removed = 0
-        for purge in self._purges:
-            removed += await purge()
+        for name, purge in self._purges.items():
+            try:
+                removed += await purge()
+            except Exception:  # one module's clean-up failing must not stop the others
+                log.exception("housekeeping %s failed", name)
         log.info("housekeeping removed %d expired rows", removed)
         self._planner.plan(JOB_ID, utcnow() + INTERVAL, JOB_KIND, {})

@@ -38,7 +38,7 @@ class JobRunner:
         self._delivery = delivery
 
     async def run(self, job_id: str, kind: str, payload: dict[str, Any]) -> None:
-        handler = self._registry.job_handlers.get(kind)
+        handler = self._registry.job_handler(kind)
         if handler is None:
             log.error("job %s has kind %r that no module handles; dropped", job_id, kind)
             return

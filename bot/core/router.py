@@ -12,9 +12,10 @@ import unicodedata
 from collections.abc import Callable
 
 from bot.core.arguments import check_typed, parse_text
-from bot.core.commands import Command, Registry, as_list, continue_privately
+from bot.core.commands import Command, Registry, Replies, as_list, continue_privately
 from bot.core.context import Context
 from bot.core.conversation import ACTION_PREFIX, Conversations
+from bot.core.delivery import Delivery, Outbound
 from bot.core.directory import MemberDirectory
 from bot.core.errors import UserError
 from bot.core.i18n import N_, _, set_language
@@ -74,6 +75,7 @@ class Router:
         directory: MemberDirectory,
         conversations: Conversations,
         limiter: RateLimiter,
+        delivery: Delivery,
         *,
         max_length: int = 2000,
         commits: Callable[[], int] = _no_commits,
@@ -84,6 +86,7 @@ class Router:
         self._directory = directory
         self._conversations = conversations
         self._limiter = limiter
+        self._delivery = delivery
         self._max_length = max_length
         self._commits = commits
 
@@ -173,7 +176,17 @@ class Router:
             return [continue_privately(command.name)]
         args = check_typed(command, typed) if typed is not None else parse_text(command, raw)
         ctx = Context(event.identity, event.chat, caller, args, command)
-        return as_list(await command.handler(ctx))
+        return await self._answer(await command.handler(ctx))
+
+    async def _answer(self, result: Replies) -> list[Reply]:
+        """The replies for this chat; messages for others go out through the delivery."""
+        replies: list[Reply] = []
+        others: list[Outbound] = []
+        for item in as_list(result):
+            (replies if isinstance(item, Reply) else others).append(item)
+        if others:
+            await self._delivery.deliver_all(others)
+        return replies
 
     def _check_role(self, command: Command, caller: Caller) -> None:
         if caller.role >= command.role:
@@ -194,7 +207,7 @@ class Router:
             return [Reply(_("This button no longer works."))]
         if caller.role < action.role:
             raise UserError(_("This button is not for you."))
-        return as_list(await action.handler(ctx, parts))
+        return await self._answer(await action.handler(ctx, parts))
 
     async def _upload(self, event: FileUpload, caller: Caller) -> list[Reply]:
         ctx = Context(event.identity, event.chat, caller, upload=event.attachment)
@@ -204,5 +217,5 @@ class Router:
         for handler in self.registry.upload_handlers:
             result = await handler(ctx, event.attachment)
             if result is not None:
-                return as_list(result)
+                return await self._answer(result)
         return [Reply(_("I don't know what to do with this file."))]

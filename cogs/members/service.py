@@ -1,8 +1,10 @@
 """Member rules: registration, e-mail verification, linking, roles, sponsors, language.
 
-The service takes ids and plain values and returns plain values, so it can be tested and
-benchmarked without any chat. It also answers the core's questions about callers
-(:class:`bot.core.directory.MemberDirectory`).
+The service takes ids and plain values and returns records and plain values, so it can be
+tested and benchmarked without any chat. It also answers the core's questions about
+callers (:class:`bot.core.directory.MemberDirectory`), and other modules' questions about
+members through their own protocols (surveys' ``MemberFacts``): where a member's voice
+counts is decided here and nowhere else.
 """
 
 from __future__ import annotations
@@ -16,21 +18,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
+from bot.core.cache import BoundedCache
 from bot.core.errors import UserError
 from bot.core.i18n import _, normalize_language
 from bot.core.mail import Mailer, MailError
 from bot.core.roles import RolePolicy
 from bot.core.types import Caller, Identity
-from cogs.members.choices import PROVINCES, WORK_SITUATIONS
+from storage.records.members import CallerRecord, MemberFilter, MemberRecord, NewMember
 from storage.repositories.members import (
     EmailTaken,
     IdentityTaken,
     MemberRepository,
     NameTaken,
-    NewMember,
 )
 from storage.types import utcnow
+from storage.vocabulary import MemberKind, Province, WorkSituation, known
+
+__all__ = ["MemberService", "RolePolicy", "VerifyResult"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,11 @@ MAX_CODE_ATTEMPTS = 5
 MAX_CODE_SENDS = 5
 RESEND_PAUSE = timedelta(seconds=60)
 PLATFORM_PREFERENCE = ("telegram", "discord", "console")
+CALLER_CACHE_SIZE = 50_000
+CALLER_CACHE_SECONDS = 300.0
+"""Account resolution runs for every incoming event; within this process a cached record
+is never stale (every write below drops what it changes), the time limit only bounds a
+change made by another process."""
 
 
 class VerifyResult(Enum):
@@ -56,13 +67,14 @@ class VerifyResult(Enum):
 
 @dataclass(frozen=True)
 class VoterFacts:
-    """What a survey needs to know of a member: where the voice counts and the segment."""
+    """What another module needs to count a member: where the voice counts and the segment."""
 
+    member_id: int
     voice_key: str
     verified: bool
-    kind: str
-    work_situation: str | None
-    province: str | None
+    kind: MemberKind
+    work_situation: WorkSituation | None
+    province: Province | None
 
 
 @dataclass(frozen=True)
@@ -71,10 +83,10 @@ class Profile:
     name: str
     email: str | None
     verified: bool
-    kind: str
+    kind: MemberKind
     organization: str | None
-    work_situation: str | None
-    province: str | None
+    work_situation: WorkSituation | None
+    province: Province | None
     language: str | None
     roles: list[str]
     accounts: list[str] = field(default_factory=list)
@@ -86,6 +98,29 @@ def _hash(secret: str, *, scope: str) -> str:
 
 def normalize_link_code(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def own_voice(member_id: int) -> str:
+    return f"member:{member_id}"
+
+
+def voice_key(member: MemberRecord) -> str:
+    """The one rule of the voice: a person counts as themselves, every representative of
+    a sponsor counts as that sponsor (one voice however many representatives)."""
+    if member.kind == MemberKind.SPONSOR and member.organization_id is not None:
+        return f"sponsor:{member.organization_id}"
+    return own_voice(member.id)
+
+
+def _facts(member: MemberRecord) -> VoterFacts:
+    return VoterFacts(
+        member_id=member.id,
+        voice_key=voice_key(member),
+        verified=member.verified,
+        kind=member.kind,
+        work_situation=member.work_situation,
+        province=member.province,
+    )
 
 
 class MemberService:
@@ -106,18 +141,41 @@ class MemberService:
         self.require_verification = require_verification
         self._code_in_chat_platforms = code_in_chat_platforms
         self._voice_listeners: list[Callable[[int], None]] = []
+        self._resolved: BoundedCache[tuple[str, str], CallerRecord] = BoundedCache(
+            CALLER_CACHE_SIZE, ttl=CALLER_CACHE_SECONDS
+        )
+
+    # -- the caller cache ----------------------------------------------------------------
+
+    async def _resolve(self, platform: str, user_id: str) -> CallerRecord:
+        key = (platform, user_id)
+        found = self._resolved.get(key)
+        if found is None:
+            found = await self._repo.resolve(platform, user_id)
+            self._resolved.put(key, found)
+        return found
+
+    def _changed_account(self, platform: str, user_id: str) -> None:
+        self._resolved.pop((platform, user_id))
+
+    def _changed_member(self, member_id: int) -> None:
+        """Drop every cached account of a member (all its accounts see the change)."""
+        self._resolved.discard_where(
+            lambda _key, record: record.member is not None and record.member.id == member_id
+        )
 
     # -- the core's member directory -------------------------------------------------
 
     async def caller(self, identity: Identity) -> Caller:
-        record = await self._repo.resolve(identity.platform, identity.user_id)
-        if record.identity is not None and record.identity.unreachable_at is not None:
+        record = await self._resolve(identity.platform, identity.user_id)
+        if record.account is not None and record.account.unreachable_at is not None:
             # They are writing to us, so we can write to them again.
             await self._repo.mark_reachable(identity.platform, identity.user_id)
+            self._changed_account(identity.platform, identity.user_id)
         member = record.member
         language = (
             (member.language if member else None)
-            or (record.identity.language if record.identity else None)
+            or (record.account.language if record.account else None)
             or normalize_language(identity.language_hint)
             or self._default_language
         )
@@ -130,7 +188,7 @@ class MemberService:
             role=role,
             language=language,
             name=member.name if member else None,
-            verified=bool(member and member.email_verified_at),
+            verified=bool(member and member.verified),
             kind=member.kind if member else None,
         )
 
@@ -138,24 +196,25 @@ class MemberService:
         member = await self._repo.get(member_id)
         if member is None:
             return None, []
-        identities = [i for i in await self._repo.identities_of(member_id) if not i.unreachable_at]
-        identities.sort(
-            key=lambda i: (
-                PLATFORM_PREFERENCE.index(i.platform)
-                if i.platform in PLATFORM_PREFERENCE
+        accounts = [a for a in await self._repo.accounts_of(member_id) if not a.unreachable_at]
+        accounts.sort(
+            key=lambda a: (
+                PLATFORM_PREFERENCE.index(a.platform)
+                if a.platform in PLATFORM_PREFERENCE
                 else len(PLATFORM_PREFERENCE)
             )
         )
         return member.language or self._default_language, [
-            (i.platform, i.user_id) for i in identities
+            (a.platform, a.user_id) for a in accounts
         ]
 
     async def accounts_of(self, member_id: int) -> list[tuple[str, str]]:
         """Every platform account of a member, reachable or not, as (platform, user id)."""
-        return [(i.platform, i.user_id) for i in await self._repo.identities_of(member_id)]
+        return [(a.platform, a.user_id) for a in await self._repo.accounts_of(member_id)]
 
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         await self._repo.mark_unreachable(platform, user_id)
+        self._changed_account(platform, user_id)
 
     # -- registration ------------------------------------------------------------------
 
@@ -196,16 +255,17 @@ class MemberService:
         language: str | None,
     ) -> int:
         """Create the member once consent is given; returns the member id."""
-        if work_situation not in WORK_SITUATIONS or province not in PROVINCES:
+        work, where = known(WorkSituation, work_situation), known(Province, province)
+        if work is None or where is None:
             raise UserError(_("Something in your answers is not valid. Please start again."))
         record = await self._repo.resolve(platform, user_id)
         if record.member is not None:
-            return int(record.member.id)  # a repeated consent after a restart
+            return record.member.id  # a repeated consent after a restart
         try:
-            member = await self._repo.create(
+            member_id = await self._repo.create(
                 platform,
                 user_id,
-                NewMember(name, email, work_situation, province, language, utcnow()),
+                NewMember(name, email, work, where, language, utcnow()),
             )
         except EmailTaken:
             raise UserError(
@@ -213,8 +273,10 @@ class MemberService:
             ) from None
         except IdentityTaken:
             raise UserError(_("This account already belongs to a member. See /profiel.")) from None
-        log.info("member %s registered from %s", member.id, platform)
-        return int(member.id)  # type: ignore[arg-type]
+        finally:
+            self._changed_account(platform, user_id)
+        log.info("member %s registered from %s", member_id, platform)
+        return member_id
 
     async def send_code(self, member_id: int, *, force: bool = False) -> str:
         """Mail a new 6-digit code; returns it (development mode shows it on the console)."""
@@ -262,7 +324,7 @@ class MemberService:
         member = await self._repo.get(member_id)
         if member is None:
             raise UserError(_("You are not registered yet. Use /registreer to sign up."))
-        if member.email_verified_at is not None:
+        if member.verified:
             return VerifyResult.ALREADY
         row = await self._repo.verification(member_id)
         if row is None or row.expires_at <= utcnow():
@@ -274,6 +336,7 @@ class MemberService:
             await self._repo.count_failed_attempt(member_id)
             return VerifyResult.WRONG
         await self._repo.mark_verified(member_id)
+        self._changed_member(member_id)
         return VerifyResult.OK
 
     def shows_code_in_chat(self, platform: str) -> bool:
@@ -305,6 +368,8 @@ class MemberService:
             ) from None
         if member_id is None:
             raise UserError(_("This code is unknown, used or expired. Ask a new one with /koppel."))
+        self._changed_account(platform, user_id)
+        self._changed_member(member_id)
         log.info("member %s linked a %s account", member_id, platform)
         return member_id
 
@@ -314,6 +379,9 @@ class MemberService:
         self, platform: str, user_id: str, member_id: int | None, language: str
     ) -> None:
         await self._repo.set_language(platform, user_id, member_id, language)
+        self._changed_account(platform, user_id)
+        if member_id is not None:
+            self._changed_member(member_id)
 
     async def profile(self, member_id: int) -> Profile:
         member = await self._repo.get(member_id)
@@ -325,12 +393,12 @@ class MemberService:
             else None
         )
         roles = [grant.role for grant in await self._repo.roles_of(member_id)]
-        accounts = [i.platform for i in await self._repo.identities_of(member_id)]
+        accounts = [a.platform for a in await self._repo.accounts_of(member_id)]
         return Profile(
             member_id=member_id,
             name=member.name or "",
             email=member.email,
-            verified=member.email_verified_at is not None,
+            verified=member.verified,
             kind=member.kind,
             organization=organization.name if organization else None,
             work_situation=member.work_situation,
@@ -340,26 +408,32 @@ class MemberService:
             accounts=accounts,
         )
 
-    async def _existing(self, member_id: int) -> int:
-        if await self._repo.get(member_id) is None:
+    async def _existing(self, member_id: int) -> MemberRecord:
+        member = await self._repo.get(member_id)
+        if member is None:
             raise UserError(_("There is no member with number {id}.").format(id=member_id))
-        return member_id
+        return member
 
     async def grant_opjutter(self, member_id: int, granted_by: str) -> bool:
-        return await self._repo.grant(await self._existing(member_id), "opjutter", granted_by)
+        await self._existing(member_id)
+        granted = await self._repo.grant(member_id, "opjutter", granted_by)
+        self._changed_member(member_id)
+        return granted
 
     async def revoke_opjutter(self, member_id: int) -> bool:
-        return await self._repo.revoke(await self._existing(member_id), "opjutter")
+        await self._existing(member_id)
+        revoked = await self._repo.revoke(member_id, "opjutter")
+        self._changed_member(member_id)
+        return revoked
 
     async def create_sponsor(self, name: str) -> int:
         clean = " ".join(name.split())
         if len(clean) < 2 or len(clean) > 200:
             raise UserError(_("Please give a sponsor name of 2 to 200 characters."))
         try:
-            organization = await self._repo.create_organization(clean)
+            return await self._repo.create_organization(clean)
         except NameTaken:
             raise UserError(_("A sponsor with this name already exists.")) from None
-        return int(organization.id)  # type: ignore[arg-type]
 
     async def add_representative(self, organization_id: int, member_id: int) -> str:
         organization = await self._repo.organization(organization_id)
@@ -371,8 +445,8 @@ class MemberService:
         return organization.name
 
     async def remove_representative(self, member_id: int) -> None:
-        member = await self._repo.get(await self._existing(member_id))
-        if member is None or member.organization_id is None:
+        member = await self._existing(member_id)
+        if member.organization_id is None:
             raise UserError(_("Member {id} does not represent a sponsor.").format(id=member_id))
         await self._repo.set_organization(member_id, None)
         self._voice_changed(member_id)
@@ -385,35 +459,58 @@ class MemberService:
         self._voice_listeners.append(listener)
 
     def _voice_changed(self, member_id: int) -> None:
+        self._changed_member(member_id)
         for listener in self._voice_listeners:
             listener(member_id)
 
     async def sponsors(self) -> list[tuple[int, str, int]]:
-        return [(int(org.id), org.name, count) for org, count in await self._repo.organizations()]  # type: ignore[arg-type]
+        """Every sponsor as (number, name, number of representatives), by name."""
+        return [(org.id, org.name, count) for org, count in await self._repo.organizations()]
+
+    async def voter_facts(self, member_id: int) -> VoterFacts:
+        """Voice and segment in one read (another module's first contact with a member)."""
+        member = await self._repo.get(member_id)
+        if member is None:
+            raise UserError(_("You are not registered yet. Use /registreer to sign up."))
+        return _facts(member)
 
     async def voice_of(self, member_id: int) -> str:
         """The key under which a member's voice counts: the person, or their sponsor as one."""
         return (await self.voter_facts(member_id)).voice_key
 
-    async def voter_facts(self, member_id: int) -> VoterFacts:
-        """Voice and segment in one read (a survey's first contact with a member)."""
-        member = await self._repo.get(member_id)
-        if member is None:
-            raise UserError(_("You are not registered yet. Use /registreer to sign up."))
-        if member.kind == "sponsor" and member.organization_id is not None:
-            voice = f"sponsor:{member.organization_id}"
-        else:
-            voice = f"member:{member.id}"
-        return VoterFacts(
-            voice_key=voice,
-            verified=member.email_verified_at is not None,
-            kind=member.kind,
-            work_situation=member.work_situation,
-            province=member.province,
-        )
+    async def audience(
+        self,
+        *,
+        work_situations: frozenset[str] = frozenset(),
+        provinces: frozenset[str] = frozenset(),
+        kinds: frozenset[str] = frozenset(),
+        verified_only: bool = False,
+    ) -> list[VoterFacts]:
+        """The members an audience covers (all, or those with one of these work
+        situations, provinces, kinds; segment facts as they are now), with their voices."""
+        which = MemberFilter(work_situations, provinces, kinds, verified_only)
+        return [_facts(member) for member in await self._repo.members(which)]
 
-    async def search(self, text: str | None) -> list[tuple[int, str, str, bool]]:
+    def own_voice(self, member_id: int) -> str:
+        """A member's personal voice, also when they represent a sponsor."""
+        return own_voice(member_id)
+
+    async def search(self, text: str | None) -> list[tuple[int, str, MemberKind, bool]]:
+        """Members whose name or e-mail holds ``text``, as (number, name, kind, verified)."""
         return [
-            (int(m.id), m.name or "", m.kind, m.email_verified_at is not None)  # type: ignore[arg-type]
-            for m in await self._repo.search(text)
+            (member.id, member.name or "", member.kind, member.verified)
+            for member in await self._repo.search(text)
         ]
+
+    async def purge_expired_codes(self) -> int:
+        return await self._repo.purge_expired_codes()
+
+    # -- AVG/GDPR --------------------------------------------------------------------------
+
+    async def export(self, member_id: int) -> dict[str, Any]:
+        return await self._repo.export(member_id)
+
+    async def erase(self, member_id: int) -> None:
+        """Erase the member itself; other modules' hooks have run before (see privacy)."""
+        await self._repo.erase(member_id)
+        self._voice_changed(member_id)

@@ -19,7 +19,6 @@ import hmac
 import logging
 import os
 import secrets
-import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -28,18 +27,22 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.core.bounds import parse_int
+from bot.core.cache import BoundedCache
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _
 from cogs.surveys.writer import AnswerWriter, BatchFuture
-from storage.repositories.surveys import (
+from storage.records.surveys import (
     NOTE,
     SKIPPED,
     AnswerWrite,
+    QuestionKind,
     QuestionRecord,
     Segment,
+    SurveyMode,
     SurveyRecord,
-    SurveyRepository,
+    SurveyStatus,
 )
+from storage.repositories.surveys import SurveyRepository
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -63,36 +66,55 @@ class Voter:
 
 
 class MemberVoterFacts(Protocol):
-    voice_key: str
-    verified: bool
-    kind: str
-    work_situation: str | None
-    province: str | None
+    """A member as surveys count them (the members module decides the voice)."""
+
+    @property
+    def member_id(self) -> int: ...
+    @property
+    def voice_key(self) -> str: ...
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def work_situation(self) -> str | None: ...
+    @property
+    def province(self) -> str | None: ...
 
 
 class MemberFacts(Protocol):
-    """What surveys need from the members module (``cogs.members.service.MemberService``)."""
+    """What surveys need from the members module; ``bot/app.py`` hands in its service
+    (``cogs.members.service.MemberService``). Surveys never read the members' tables."""
 
     async def voter_facts(self, member_id: int) -> MemberVoterFacts: ...
 
+    async def audience(
+        self,
+        *,
+        work_situations: frozenset[str] = frozenset(),
+        provinces: frozenset[str] = frozenset(),
+        kinds: frozenset[str] = frozenset(),
+        verified_only: bool = False,
+    ) -> Sequence[MemberVoterFacts]: ...
+
     def on_voice_change(self, listener: Callable[[int], None]) -> None: ...
+
+    def own_voice(self, member_id: int) -> str:
+        """The member's personal voice (not a sponsor's), for their export and erasure."""
+        ...
 
 
 class Voters:
-    """Looks up a member's voice and segment facts, cached for a minute per member."""
+    """Looks up a member's voice and segment facts, cached for a few minutes per member."""
 
     def __init__(self, members: MemberFacts, *, ttl: float = VOTER_TTL) -> None:
         self._members = members
-        self._ttl = ttl
-        self._cache: dict[int, tuple[float, Voter]] = {}
+        self._cache: BoundedCache[int, Voter] = BoundedCache(MAX_STATES, ttl=ttl)
         members.on_voice_change(self.forget)
 
     def cached(self, member_id: int) -> Voter | None:
         """The voter if known and fresh, without a lookup (the answer path's fast case)."""
-        hit = self._cache.get(member_id)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        return None
+        return self._cache.get(member_id)
 
     async def voter(self, member_id: int, *, fresh: bool = False) -> Voter | None:
         """The voter, looked up when not cached (or when ``fresh``); None if not a member."""
@@ -102,7 +124,7 @@ class Voters:
         try:
             facts = await self._members.voter_facts(member_id)
         except UserError:
-            self._cache.pop(member_id, None)
+            self._cache.pop(member_id)
             return None
         voter = Voter(
             member_id,
@@ -112,18 +134,16 @@ class Voters:
             facts.work_situation,
             facts.province,
         )
-        if len(self._cache) > MAX_STATES:
-            self._cache.clear()
-        self._cache[member_id] = (time.monotonic() + self._ttl, voter)
+        self._cache.put(member_id, voter)
         return voter
 
     def remember(self, voter: Voter) -> None:
         """Cache a voter looked up elsewhere (the benchmark resolves first contact in
         worker processes through the same member service)."""
-        self._cache[voter.member_id] = (time.monotonic() + self._ttl, voter)
+        self._cache.put(voter.member_id, voter)
 
     def forget(self, member_id: int) -> None:
-        self._cache.pop(member_id, None)
+        self._cache.pop(member_id)
 
 
 class ResponseKeys:
@@ -158,35 +178,41 @@ class ResponseKeys:
 
 
 class SurveyCache:
-    """Survey definitions in memory: the answer path must not read them per answer."""
+    """Survey definitions in memory: the answer path must not read them per answer.
+
+    Bounded (the most recently used surveys stay); every change to a survey invalidates it.
+    """
+
+    SIZE = 1_000
 
     def __init__(self, repository: SurveyRepository) -> None:
         self._repository = repository
-        self._surveys: dict[int, SurveyRecord] = {}
-        self._questions: dict[int, dict[int, QuestionRecord]] = {}
+        self._surveys: BoundedCache[int, tuple[SurveyRecord, dict[int, QuestionRecord]]] = (
+            BoundedCache(self.SIZE)
+        )
 
     async def get(self, survey_id: int) -> SurveyRecord | None:
         found = self._surveys.get(survey_id)
-        if found is None:
-            found = await self._repository.get(survey_id)
-            if found is not None:
-                self._surveys[survey_id] = found
-                self._questions[survey_id] = {q.id: q for q in found.questions}
-        return found
+        if found is not None:
+            return found[0]
+        survey = await self._repository.get(survey_id)
+        if survey is not None:
+            self._surveys.put(survey_id, (survey, {q.id: q for q in survey.questions}))
+        return survey
 
     def cached(self, survey_id: int) -> SurveyRecord | None:
-        return self._surveys.get(survey_id)
+        found = self._surveys.get(survey_id)
+        return None if found is None else found[0]
 
     def questions(self, survey: SurveyRecord) -> dict[int, QuestionRecord]:
         """A survey's questions by id (kept beside the cached survey)."""
-        found = self._questions.get(survey.id)
-        if found is None or self._surveys.get(survey.id) is not survey:
-            found = {q.id: q for q in survey.questions}
-        return found
+        found = self._surveys.get(survey.id)
+        if found is None or found[0] is not survey:
+            return {q.id: q for q in survey.questions}
+        return found[1]
 
     def invalidate(self, survey_id: int) -> None:
-        self._surveys.pop(survey_id, None)
-        self._questions.pop(survey_id, None)
+        self._surveys.pop(survey_id)
 
 
 @dataclass(slots=True)
@@ -220,6 +246,14 @@ class Progress:
                 return candidate
         return None
 
+    def following(self, question: QuestionRecord) -> QuestionRecord | None:
+        """What to show after ``question``: the next one, or, after the last, the first
+        still open (None when everything is answered)."""
+        after = self.after(question)
+        if after is None and not self.completed:
+            return self.next_question
+        return after
+
     def before(self, question: QuestionRecord) -> QuestionRecord | None:
         for candidate in self.survey.questions:
             if candidate.position == question.position - 1:
@@ -252,15 +286,15 @@ def parse_number(text: str) -> float | None:
 
 def rows_for(question: QuestionRecord, value: Any) -> list[tuple[int, float | None, str | None]]:
     """Check an answer against its question and turn it into stored rows."""
-    if question.kind in ("single", "scale"):
-        top = 5 if question.kind == "scale" else len(question.options)
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.SCALE):
+        top = 5 if question.kind == QuestionKind.SCALE else len(question.options)
         choice = value if isinstance(value, int) else None
         if isinstance(value, str):
             choice = parse_int(value, low=1, high=top)
         if choice is None or isinstance(choice, bool) or not 1 <= choice <= top:
             raise InvalidAnswer(_("Please choose one of the buttons."))
         return [(choice, None, None)]
-    if question.kind == "multiple":
+    if question.kind == QuestionKind.MULTIPLE:
         if isinstance(value, int | str):
             value = [value]
         try:
@@ -273,7 +307,7 @@ def rows_for(question: QuestionRecord, value: Any) -> list[tuple[int, float | No
         if len(choices) > limit:
             raise InvalidAnswer(_("You can choose at most {count} options.").format(count=limit))
         return [(c, None, None) for c in choices]
-    if question.kind == "number":
+    if question.kind == QuestionKind.NUMBER:
         number = value if isinstance(value, int | float) else parse_number(str(value))
         if number is None or isinstance(number, bool):
             raise InvalidAnswer(_("Please type a number, for example 12 or 7.5."))
@@ -318,7 +352,7 @@ class Answering:
         self._voters = voters
         self._require_verification = require_verification
         self._now = now
-        self._states: dict[tuple[int, str], VoiceState] = {}
+        self._states: BoundedCache[tuple[int, str], VoiceState] = BoundedCache(MAX_STATES)
         self._pending: dict[tuple[int, str], asyncio.Future[bool | None]] = {}
         self._loader: asyncio.Task[None] | None = None
         # Voices with a press in progress, each with the presses waiting for their turn.
@@ -339,13 +373,13 @@ class Answering:
         if survey is None:
             raise UserError(_("There is no survey with number {id}.").format(id=survey_id))
         now = self._now()
-        if survey.status in ("closed", "archived") or (
+        if survey.status.ended or (
             survey.closes_at is not None and survey.closes_at <= now
         ):
             raise UserError(
                 _("Survey {id} is closed; it takes no more answers.").format(id=survey_id)
             )
-        if survey.status != "open":
+        if survey.status != SurveyStatus.OPEN:
             raise UserError(_("Survey {id} is not open yet.").format(id=survey_id))
         return survey
 
@@ -353,7 +387,7 @@ class Answering:
         survey = self._cache.cached(survey_id) or await self._cache.get(survey_id)
         if (
             survey is None
-            or survey.status != "open"
+            or survey.status != SurveyStatus.OPEN
             or (survey.closes_at is not None and survey.closes_at <= self._now())
         ):
             raise UserError(
@@ -394,9 +428,7 @@ class Answering:
                 stored = await self._repository.answers_of(questions, response_key)
                 answered = {q: tuple(rows) for q, rows in stored.rows.items()}
                 state = VoiceState(response_key, True, participation, answered)
-            if len(self._states) > MAX_STATES:
-                self._states.clear()
-            self._states[key] = state
+            self._states.put(key, state)
         return state
 
     async def _participation(self, survey_id: int, voice_key: str) -> bool | None:
@@ -524,7 +556,7 @@ class Answering:
         survey = self._cache.cached(survey_id)
         if survey is None:
             survey = await self.open_survey(survey_id)
-        elif survey.status != "open" or (
+        elif survey.status != SurveyStatus.OPEN or (
             survey.closes_at is not None and survey.closes_at <= self._now()
         ):
             survey = await self.open_survey(survey_id)  # raises the right message
@@ -551,7 +583,7 @@ class Answering:
             if state is None:
                 waited = True
                 state = await self._state(survey_id, voter, [q.id for q in survey.questions])
-            if state.completed and survey.mode != "named":
+            if state.completed and survey.mode != SurveyMode.NAMED:
                 raise UserError(
                     _(
                         "You have already completed this survey. In an anonymous survey the "
@@ -575,7 +607,7 @@ class Answering:
                 rows = [r for r in before if r[0] != NOTE] + [(NOTE, None, text)]
                 clear = "note"
             else:  # toggle
-                if question.kind != "multiple":
+                if question.kind != QuestionKind.MULTIPLE:
                     raise UserError(_("This button no longer works."))
                 chosen = {c for c, _n, _t in before or () if c > NOTE}
                 chosen ^= {int(value)}
@@ -604,7 +636,7 @@ class Answering:
                     voter.work_situation,
                     voter.province,
                     voter.kind,
-                    voter.member_id if survey.mode == "named" else None,
+                    voter.member_id if survey.mode == SurveyMode.NAMED else None,
                 ),
                 clear,
                 complete,
@@ -647,9 +679,9 @@ class Answering:
 
     def forget_voice(self, survey_id: int | None, voice_key: str) -> None:
         """Drop cached state (after erasure)."""
-        for key in [k for k in self._states if k[1] == voice_key]:
-            if survey_id is None or key[0] == survey_id:
-                self._states.pop(key, None)
+        self._states.discard_where(
+            lambda key, _state: key[1] == voice_key and (survey_id is None or key[0] == survey_id)
+        )
 
     def forget_member(self, member_id: int) -> None:
         self._voters.forget(member_id)

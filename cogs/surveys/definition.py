@@ -17,18 +17,18 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.core.bounds import EARLIEST, LATEST
-from cogs.members.choices import KINDS, PROVINCES, WORK_SITUATIONS
-from storage.repositories.surveys import NewQuestion, NewSurvey
+from storage.records.surveys import NewQuestion, NewSurvey, QuestionKind, ResultsShown, SurveyMode
+from storage.vocabulary import SEGMENTS
 
 log = logging.getLogger(__name__)
 
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
-KINDS_OF_QUESTION = ("single", "multiple", "scale", "number", "text")
+KINDS_OF_QUESTION = tuple(kind.value for kind in QuestionKind)
 MAX_QUESTIONS = 15
 MAX_OPTIONS = 10
 MAX_OPTION_LENGTH = 60
 MAX_FILE_BYTES = 100_000
-AUDIENCE_CODES = {"work_situation": WORK_SITUATIONS, "province": PROVINCES, "kind": KINDS}
+AUDIENCE_CODES = {name: [code.value for code in codes] for name, codes in SEGMENTS.items()}
 TOP_KEYS = {"title", "intro", "mode", "results", "opens", "closes", "audience", "questions"}
 QUESTION_KEYS = {
     "type",
@@ -44,7 +44,8 @@ QUESTION_KEYS = {
 
 
 MAX_DEPTH = 8
-"""A survey file is at most four levels deep (survey, questions, a question, its options);
+"""A survey file is at most five levels deep (survey, questions, a question, its options,
+an option);
 anything deeper is refused before it is built, so no nesting can exhaust the stack."""
 MAX_NODES = 5_000
 
@@ -94,6 +95,17 @@ def _compose(source: str) -> Node | None:
         return loader.get_single_node()  # type: ignore[no-any-return]
     finally:
         loader.dispose()
+
+
+def when(moment: datetime | None) -> str:
+    """A stored moment in Dutch time; never raises (a date at the edge of the calendar,
+    stored before dates were checked, is shown in UTC rather than breaking a list)."""
+    if moment is None:
+        return "—"
+    try:
+        return moment.astimezone(LOCAL_ZONE).strftime("%d-%m-%Y %H:%M")
+    except (OverflowError, ValueError):
+        return moment.strftime("%d-%m-%Y %H:%M UTC")
 
 
 class DefinitionError(Exception):
@@ -285,7 +297,7 @@ def _question(checker: _Checker, node: Node, number: int) -> NewQuestion | None:
     if len(checker.problems) != before or text is None:
         return None
     return NewQuestion(
-        kind=kind,
+        kind=QuestionKind(kind),
         text=text,
         options=tuple(options),
         labels=tuple(labels),
@@ -379,8 +391,8 @@ def parse_definition(source: str | bytes, *, created_by: str | None = None) -> N
     return NewSurvey(
         title=title,
         intro=intro or "",
-        mode=mode,
-        results=results,
+        mode=SurveyMode(mode),
+        results=ResultsShown(results),
         audience=audience,
         opens_at=opens,
         closes_at=closes,
@@ -407,11 +419,11 @@ def quick_poll(text: str, closes_at: datetime, created_by: str | None) -> NewSur
     return NewSurvey(
         title=question[:200],
         intro="",
-        mode="anonymous",
-        results="live",
+        mode=SurveyMode.ANONYMOUS,
+        results=ResultsShown.LIVE,
         audience={},
         opens_at=None,
         closes_at=closes_at,
         created_by=created_by,
-        questions=(NewQuestion(kind="single", text=question, options=tuple(options)),),
+        questions=(NewQuestion(kind=QuestionKind.SINGLE, text=question, options=tuple(options)),),
     )

@@ -14,7 +14,8 @@ import logging
 from typing import Any
 
 from cogs.surveys.results import MIN_GROUP, SurveyResults, option_labels
-from storage.repositories.surveys import NOTE, SKIPPED, SurveyRecord, SurveyRepository
+from storage.records.surveys import NOTE, SKIPPED, QuestionKind, SurveyRecord
+from storage.repositories.surveys import SurveyRepository
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,11 @@ async def responses_csv(repository: SurveyRepository, survey: SurveyRecord) -> b
             labels = dict(option_labels(question))
             if any(choice == SKIPPED for choice, _n, _t in stored):
                 value = "(skipped)"
-            elif question.kind in ("single", "multiple"):
+            elif question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
                 value = "; ".join(labels.get(c, str(c)) for c, _n, _t in sorted(stored) if c > NOTE)
-            elif question.kind == "scale":
+            elif question.kind == QuestionKind.SCALE:
                 value = next((str(c) for c, _n, _t in stored if c > NOTE), "")
-            elif question.kind == "number":
+            elif question.kind == QuestionKind.NUMBER:
                 value = next((f"{n:g}" for c, n, _t in stored if c == NOTE and n is not None), "")
             else:
                 value = next((t for c, _n, t in stored if c == NOTE and t), "")

@@ -13,14 +13,16 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from cogs.members.choices import PROVINCES, WORK_SITUATIONS
-from storage.repositories.surveys import NOTE, QuestionRecord, SurveyRecord, SurveyRepository
+from storage.records.surveys import NOTE, QuestionKind, QuestionRecord, SurveyRecord
+from storage.repositories.surveys import SurveyRepository
+from storage.vocabulary import Province, WorkSituation
 
 log = logging.getLogger(__name__)
 
 MIN_GROUP = 10
 Z95 = 1.96
-SEGMENTS = {"work_situation": WORK_SITUATIONS, "province": PROVINCES}
+SEGMENTS = {"work_situation": list(WorkSituation), "province": list(Province)}
+"""What results are broken down by, each in the order its groups are shown."""
 
 
 def margin(n: int, p: float = 0.5) -> float | None:
@@ -66,7 +68,7 @@ class QuestionResult:
 
     @property
     def is_choice(self) -> bool:
-        return self.question.kind in ("single", "multiple", "scale")
+        return self.question.kind.is_choice
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class SurveyResults:
 
 
 def option_labels(question: QuestionRecord) -> list[tuple[int, str]]:
-    if question.kind == "scale":
+    if question.kind == QuestionKind.SCALE:
         labels = list(question.labels)
         if len(labels) == 5:
             return [(v, f"{v} {labels[v - 1]}") for v in range(1, 6)]
@@ -117,7 +119,7 @@ async def compute(repository: SurveyRepository, survey: SurveyRecord) -> SurveyR
     questions = []
     for question in survey.questions:
         n = await repository.answered(question.id)
-        if question.kind in ("single", "multiple", "scale"):
+        if question.kind.is_choice:
             counts = await repository.tally(question.id)
             values = await repository.values(question.id)
             result = QuestionResult(
@@ -127,7 +129,7 @@ async def compute(repository: SurveyRepository, survey: SurveyRecord) -> SurveyR
                 _options(question, counts, n),
                 mean=(
                     sum(c * k for c, k in counts.items()) / sum(counts.values())
-                    if question.kind == "scale" and counts
+                    if question.kind == QuestionKind.SCALE and counts
                     else None
                 ),
                 notes=sum(1 for _n, text in values if text),
@@ -136,7 +138,7 @@ async def compute(repository: SurveyRepository, survey: SurveyRecord) -> SurveyR
                     for name in SEGMENTS
                 },
             )
-        elif question.kind == "number":
+        elif question.kind == QuestionKind.NUMBER:
             numbers = [v for v, _t in await repository.values(question.id) if v is not None]
             result = QuestionResult(
                 question,
@@ -166,7 +168,7 @@ async def _breakdown(
         else:
             counts.setdefault(code, {})[choice] = count
     hidden = suppress(sizes)
-    order = list(SEGMENTS[segment])
+    order = [str(code) for code in SEGMENTS[segment]]
     groups = []
     for code in sorted(sizes, key=lambda c: order.index(c) if c in order else len(order)):
         n = sizes[code]

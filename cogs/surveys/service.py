@@ -9,28 +9,28 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.errors import UserError
 from bot.core.i18n import _
-from cogs.surveys.answering import Answering, SurveyCache
-from cogs.surveys.definition import DefinitionError, parse_definition, quick_poll
-from storage.repositories.surveys import (
-    NewSurvey,
-    SurveyRecord,
-    SurveyRepository,
-    SurveyStatus,
-)
+from cogs.surveys.answering import Answering, MemberFacts, MemberVoterFacts, SurveyCache
+from cogs.surveys.definition import DefinitionError, parse_definition, quick_poll, when
+from cogs.surveys.export import responses_csv, summary_json
+from cogs.surveys.results import SurveyResults, compute
+from storage.records.surveys import NewSurvey, ResultsShown, SurveyMode, SurveyRecord, SurveyStatus
+from storage.repositories.surveys import SurveyRepository
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-JOB_OPEN = "survey.open"
-JOB_CLOSE = "survey.close"
-JOB_REMIND = "survey.remind"
+JOB_OPEN = "surveys.open"
+JOB_CLOSE = "surveys.close"
+JOB_REMIND = "surveys.remind"
+RENAMED_JOBS = {"survey.open": JOB_OPEN, "survey.close": JOB_CLOSE, "survey.remind": JOB_REMIND}
+"""Kinds that jobs planned before the module got its name may still carry."""
 
 
 class Clock(Protocol):
@@ -41,8 +41,13 @@ class Clock(Protocol):
     def cancel(self, job_id: str) -> bool: ...
 
 
+_ID_PREFIX = {new: old for old, new in RENAMED_JOBS.items()}
+
+
 def job_id(kind: str, survey_id: int) -> str:
-    return f"{kind}:{survey_id}"
+    """The planned job's id: ``survey.open:<id>``. Ids are keys of jobs already stored in
+    databases, so they keep the form they had before the kinds were renamed."""
+    return f"{_ID_PREFIX[kind]}:{survey_id}"
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class SurveyService:
         cache: SurveyCache,
         answering: Answering,
         clock: Clock,
+        members: MemberFacts,
         *,
         require_verification: bool,
         reminder_before: timedelta,
@@ -69,6 +75,7 @@ class SurveyService:
         self._cache = cache
         self.answering = answering
         self._clock = clock
+        self._members = members
         self.require_verification = require_verification
         self._reminder_before = reminder_before
         self._quick_poll_duration = quick_poll_duration
@@ -110,14 +117,14 @@ class SurveyService:
         )
 
     def is_open(self, survey: SurveyRecord) -> bool:
-        return survey.status == "open" and (
+        return survey.status == SurveyStatus.OPEN and (
             survey.closes_at is None or survey.closes_at > self._now()
         )
 
     async def open_for(self, member_id: int | None) -> list[tuple[SurveyRecord, bool]]:
         """Open surveys this member may answer, with whether they already completed each."""
         found: list[tuple[SurveyRecord, bool]] = []
-        for listed in await self._repository.list(("open",)):
+        for listed in await self._repository.list((SurveyStatus.OPEN,)):
             try:
                 survey = await self.get(listed.id)
                 if not self.is_open(survey):
@@ -137,11 +144,26 @@ class SurveyService:
     def results_visible(self, survey: SurveyRecord, *, organizer: bool) -> bool:
         if organizer:
             return True
-        if SurveyStatus(survey.status).ended or (
+        if survey.status.ended or (
             survey.closes_at is not None and survey.closes_at <= self._now()
         ):
             return True
-        return survey.results == "live" and survey.status == "open"
+        return survey.results == ResultsShown.LIVE and survey.status == SurveyStatus.OPEN
+
+    async def visible_results(self, survey_id: int, *, organizer: bool) -> SurveyResults:
+        """The results, if this caller may see them now (else the reason, as UserError)."""
+        survey = await self.get(survey_id)
+        if not self.results_visible(survey, organizer=organizer):
+            raise UserError(
+                _("The results of this survey are shown after it closes ({time}).").format(
+                    time=when(survey.closes_at)
+                )
+            )
+        return await compute(self._repository, survey)
+
+    async def result_files(self, results: SurveyResults) -> tuple[bytes, bytes]:
+        """The organizers' CSV of every response and the JSON summary."""
+        return await responses_csv(self._repository, results.survey), summary_json(results)
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -149,9 +171,9 @@ class SurveyService:
         """Open now, or plan the opening when the survey has a future ``opens`` time."""
         survey = await self.get(survey_id)
         now = self._now()
-        if survey.status == "open":
+        if survey.status == SurveyStatus.OPEN:
             raise UserError(_("Survey {id} is already open.").format(id=survey_id))
-        if SurveyStatus(survey.status).ended:
+        if survey.status.ended:
             raise UserError(_("Survey {id} is closed and cannot open again.").format(id=survey_id))
         closes = survey.closes_at or now + self._quick_poll_duration
         if closes <= now:
@@ -162,7 +184,10 @@ class SurveyService:
             )
         if survey.opens_at is not None and survey.opens_at > now:
             await self._repository.transition(
-                survey_id, ("draft", "scheduled"), status="scheduled", closes_at=closes
+                survey_id,
+                (SurveyStatus.DRAFT, SurveyStatus.SCHEDULED),
+                status=SurveyStatus.SCHEDULED,
+                closes_at=closes,
             )
             self._clock.plan(
                 job_id(JOB_OPEN, survey_id), survey.opens_at, JOB_OPEN, {"survey_id": survey_id}
@@ -175,7 +200,11 @@ class SurveyService:
     async def _activate(self, survey_id: int, closes: datetime) -> bool:
         now = self._now()
         changed = await self._repository.transition(
-            survey_id, ("draft", "scheduled"), status="open", opens_at=now, closes_at=closes
+            survey_id,
+            (SurveyStatus.DRAFT, SurveyStatus.SCHEDULED),
+            status=SurveyStatus.OPEN,
+            opens_at=now,
+            closes_at=closes,
         )
         self._cache.invalidate(survey_id)
         if not changed:
@@ -193,11 +222,13 @@ class SurveyService:
     async def opened_by_clock(self, survey_id: int) -> bool:
         """The planned opening came due; True when the survey opened now."""
         survey = await self._cache.get(survey_id)
-        if survey is None or survey.status != "scheduled":
+        if survey is None or survey.status != SurveyStatus.SCHEDULED:
             return False
         closes = survey.closes_at or self._now() + self._quick_poll_duration
         if closes <= self._now():
-            await self._repository.transition(survey_id, ("scheduled",), status="closed")
+            await self._repository.transition(
+                survey_id, (SurveyStatus.SCHEDULED,), status=SurveyStatus.CLOSED
+            )
             self._cache.invalidate(survey_id)
             return False
         return await self._activate(survey_id, closes)
@@ -205,12 +236,15 @@ class SurveyService:
     async def close(self, survey_id: int) -> SurveyRecord:
         """Close now: no answer is taken from this moment on."""
         survey = await self.get(survey_id)
-        if SurveyStatus(survey.status).ended:
+        if survey.status.ended:
             raise UserError(_("Survey {id} is already closed.").format(id=survey_id))
         now = self._now()
         closes = now if survey.closes_at is None or survey.closes_at > now else survey.closes_at
         await self._repository.transition(
-            survey_id, ("draft", "scheduled", "open"), status="closed", closes_at=closes
+            survey_id,
+            (SurveyStatus.DRAFT, SurveyStatus.SCHEDULED, SurveyStatus.OPEN),
+            status=SurveyStatus.CLOSED,
+            closes_at=closes,
         )
         self._cache.invalidate(survey_id)
         for kind in (JOB_OPEN, JOB_CLOSE, JOB_REMIND):
@@ -220,7 +254,7 @@ class SurveyService:
 
     async def closed_by_clock(self, survey_id: int) -> bool:
         survey = await self._cache.get(survey_id)
-        if survey is None or survey.status != "open":
+        if survey is None or survey.status != SurveyStatus.OPEN:
             return False
         if survey.closes_at is not None and survey.closes_at > self._now():
             # Closing time was moved later: plan again instead of closing early.
@@ -272,18 +306,26 @@ class SurveyService:
 
     # -- reaching members -------------------------------------------------------------------
 
+    async def _audience(self, survey: SurveyRecord) -> Sequence[MemberVoterFacts]:
+        return await self._members.audience(
+            work_situations=frozenset(survey.audience.get("work_situation", ())),
+            provinces=frozenset(survey.audience.get("province", ())),
+            kinds=frozenset(survey.audience.get("kind", ())),
+            verified_only=self.require_verification,
+        )
+
     async def reminder_targets(self, survey_id: int) -> list[int]:
         """Audience members whose voice has not completed the survey; once per survey."""
         survey = await self._cache.get(survey_id)
         if survey is None or not self.is_open(survey) or survey.reminded_at is not None:
             return []
-        if not await self._repository.transition(survey_id, ("open",), reminded_at=self._now()):
+        if not await self._repository.transition(
+            survey_id, (SurveyStatus.OPEN,), reminded_at=self._now()
+        ):
             return []
         self._cache.invalidate(survey_id)
         voices = await self._repository.voices(survey_id)
-        members = await self._repository.audience(
-            survey.audience, verified_only=self.require_verification
-        )
+        members = await self._audience(survey)
         return [m.member_id for m in members if not voices.get(m.voice_key, False)]
 
     async def announcement_targets(self, survey_id: int) -> list[int]:
@@ -291,13 +333,13 @@ class SurveyService:
         survey = await self._cache.get(survey_id)
         if survey is None or survey.announced_at is not None or not self.is_open(survey):
             return []
-        if not await self._repository.transition(survey_id, ("open",), announced_at=self._now()):
+        if not await self._repository.transition(
+            survey_id, (SurveyStatus.OPEN,), announced_at=self._now()
+        ):
             return []
         self._cache.invalidate(survey_id)
         subscribers = await self._repository.news_subscribers()
-        members = await self._repository.audience(
-            survey.audience, verified_only=self.require_verification
-        )
+        members = await self._audience(survey)
         return [m.member_id for m in members if m.member_id in subscribers]
 
     async def set_news(self, member_id: int, wanted: bool) -> bool:
@@ -305,7 +347,7 @@ class SurveyService:
 
     async def mark_published(self, survey_id: int) -> SurveyRecord:
         survey = await self.get(survey_id)
-        if not SurveyStatus(survey.status).ended:
+        if not survey.status.ended:
             raise UserError(
                 _("Results are published once survey {id} is closed (/peiling_sluit {id}).").format(
                     id=survey_id
@@ -319,20 +361,20 @@ class SurveyService:
 
     async def export(self, member_id: int) -> dict[str, Any]:
         """What we hold: participation, named answers; anonymous answers are not linked."""
-        voice = f"member:{member_id}"
+        voice = self._members.own_voice(member_id)
         taken = []
-        for survey_id, title, mode, completed in await self._repository.participations_of(voice):
+        for part in await self._repository.participations_of(voice):
             entry: dict[str, Any] = {
-                "survey": survey_id,
-                "title": title,
-                "mode": mode,
-                "completed": completed,
+                "survey": part.survey_id,
+                "title": part.title,
+                "mode": part.mode,
+                "completed": part.completed,
             }
-            if mode == "named":
-                survey = await self.get(survey_id)
+            if part.mode == SurveyMode.NAMED:
+                survey = await self.get(part.survey_id)
                 stored = await self._repository.answers_of(
                     [q.id for q in survey.questions],
-                    self.answering.keys.key(survey_id, voice),
+                    self.answering.keys.key(part.survey_id, voice),
                 )
                 entry["answers"] = {q.text: stored.rows.get(q.id, []) for q in survey.questions}
             else:
@@ -352,10 +394,10 @@ class SurveyService:
         Responses move to fresh random keys (which even the bot cannot derive again), the
         participation rows lose the member id, named surveys lose the name.
         """
-        voice = f"member:{member_id}"
+        voice = self._members.own_voice(member_id)
         rekeys = [
-            (survey_id, self.answering.keys.key(survey_id, voice), secrets.token_hex(16))
-            for survey_id, _t, _m, _c in await self._repository.participations_of(voice)
+            (part.survey_id, self.answering.keys.key(part.survey_id, voice), secrets.token_hex(16))
+            for part in await self._repository.participations_of(voice)
         ]
         await self._repository.detach(voice, rekeys, f"erased:{secrets.token_hex(8)}", member_id)
         self.answering.forget_voice(None, voice)

@@ -1,35 +1,13 @@
-"""All tables; importing this package fills ``SQLModel.metadata`` for Alembic."""
+"""All tables. Importing this package imports every module in it, so ``SQLModel.metadata``
+holds every table for Alembic and for the test that compares migrations with models.
 
-from storage.models.conversations import ConversationState
-from storage.models.members import (
-    Identity,
-    LinkCode,
-    Member,
-    Organization,
-    RoleGrant,
-    VerificationCode,
-)
-from storage.models.surveys import (
-    Survey,
-    SurveyAnswer,
-    SurveyNewsOptIn,
-    SurveyParticipation,
-    SurveyQuestion,
-    SurveyResponse,
-)
+A new module adds ``storage/models/<module>.py`` and nothing here: it is found by name.
+"""
 
-__all__ = [
-    "ConversationState",
-    "Identity",
-    "LinkCode",
-    "Member",
-    "Organization",
-    "RoleGrant",
-    "Survey",
-    "SurveyAnswer",
-    "SurveyNewsOptIn",
-    "SurveyParticipation",
-    "SurveyQuestion",
-    "SurveyResponse",
-    "VerificationCode",
-]
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

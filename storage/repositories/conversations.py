@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlmodel import select
+from sqlmodel import col
 
 from storage.db import Database
-from storage.models import ConversationState
+from storage.models.conversations import ConversationState
+from storage.records.conversations import StoredConversation
 from storage.types import utcnow
-
-
-@dataclass(frozen=True)
-class StoredConversation:
-    flow: str
-    step: str
-    data: dict[str, Any]
-    version: int
-    expires_at: datetime
 
 
 class ConversationRepository:
@@ -127,19 +118,33 @@ class ConversationRepository:
         found: list[dict[str, Any]] = []
         async with self._db.session() as session:
             for platform, user_id in accounts:
-                row = (
-                    await session.exec(
-                        select(ConversationState).where(
-                            ConversationState.platform == platform,
-                            ConversationState.user_id == user_id,
-                        )
-                    )
-                ).first()
+                row = await session.get(ConversationState, (platform, user_id))
                 if row is not None:
                     found.append(
-                        {"platform": platform, "flow": row.flow, "step": row.step, "data": row.data}
+                        {
+                            "platform": platform,
+                            "flow": row.flow,
+                            "step": row.step,
+                            "answers_so_far": row.data,
+                        }
                     )
         return found
+
+    async def erase_for(self, accounts: list[tuple[str, str]]) -> int:
+        """Remove the conversations of some accounts (a member's erasure), scrubbed."""
+        removed = 0
+        async with self._db.transaction() as session:
+            for platform, user_id in accounts:
+                result = await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+                    delete(ConversationState).where(
+                        col(ConversationState.platform) == platform,
+                        col(ConversationState.user_id) == user_id,
+                    )
+                )
+                removed += int(result.rowcount or 0)
+        if removed:
+            await self._db.scrub()
+        return removed
 
     async def purge_expired(self) -> int:
         """Abandoned conversations (possibly with a name and e-mail typed in) go, scrubbed."""

@@ -1,21 +1,19 @@
-"""Members, identities, roles, organizations and codes: every query the members module needs."""
+"""Members, accounts, roles, organizations and codes: every query the members module needs.
+
+Everything returned is a record (``storage.records.members``), never an ORM row.
+"""
 
 from __future__ import annotations
 
-import functools
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, literal, or_, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from storage.db import Database
-from storage.models import (
-    ConversationState,
+from storage.models.members import (
     Identity,
     LinkCode,
     Member,
@@ -23,9 +21,18 @@ from storage.models import (
     RoleGrant,
     VerificationCode,
 )
+from storage.records.members import (
+    AccountRecord,
+    CallerRecord,
+    MemberFilter,
+    MemberRecord,
+    NewMember,
+    OrganizationRecord,
+    RoleGrantRecord,
+    VerificationRecord,
+)
 from storage.types import utcnow
-
-_Method = TypeVar("_Method", bound=Callable[..., Any])
+from storage.vocabulary import MemberKind, Province, WorkSituation
 
 _ACCOUNT = (
     select(Identity, Member)
@@ -54,77 +61,50 @@ class NameTaken(Exception):
     """An organization with this name exists."""
 
 
-@dataclass(frozen=True)
-class CallerRecord:
-    """What resolving an account finds: its row, its member and the member's other accounts."""
-
-    identity: Identity | None
-    member: Member | None
-    roles: frozenset[str]
-    linked: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class NewMember:
-    name: str
-    email: str
-    work_situation: str
-    province: str
-    language: str | None
-    consent_at: datetime
+def member_record(row: Member) -> MemberRecord:
+    return MemberRecord(
+        id=int(row.id),  # type: ignore[arg-type]  # a stored row always has its id
+        kind=MemberKind(row.kind),
+        name=row.name,
+        email=row.email,
+        email_verified_at=row.email_verified_at,
+        work_situation=None if row.work_situation is None else WorkSituation(row.work_situation),
+        province=None if row.province is None else Province(row.province),
+        language=row.language,
+        organization_id=row.organization_id,
+        consent_at=row.consent_at,
+        created_at=row.created_at,
+        erased_at=row.erased_at,
+    )
 
 
-def _changes_callers(method: _Method) -> _Method:
-    """Marks a write that changes what ``resolve`` returns: the cache is emptied afterwards
-    (also when it fails), so no record read before or during the write outlives it."""
+def account_record(row: Identity) -> AccountRecord:
+    return AccountRecord(
+        platform=row.platform,
+        user_id=row.user_id,
+        member_id=row.member_id,
+        language=row.language,
+        unreachable_at=row.unreachable_at,
+        linked_at=row.linked_at,
+    )
 
-    @functools.wraps(method)
-    async def wrapper(self: MemberRepository, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await method(self, *args, **kwargs)
-        finally:
-            self._resolved.clear()
 
-    return wrapper  # type: ignore[return-value]
+def organization_record(row: Organization) -> OrganizationRecord:
+    return OrganizationRecord(id=int(row.id), name=row.name, created_at=row.created_at)  # type: ignore[arg-type]
 
 
 class MemberRepository:
-    """Queries on members; caches account resolution, which runs for every incoming event.
+    """Queries on members. No cache here: the member service decides what to keep."""
 
-    Every method that changes what :meth:`resolve` returns empties the cache, so within this
-    process a cached record is never stale; the time limit only bounds memory and any change
-    made by another process.
-    """
-
-    def __init__(
-        self,
-        db: Database,
-        *,
-        cache_seconds: float = 300.0,
-        cache_size: int = 50_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._cache_seconds = cache_seconds
-        self._cache_size = cache_size
-        self._clock = clock
-        self._resolved: dict[tuple[str, str], tuple[float, CallerRecord]] = {}
 
     async def resolve(self, platform: str, user_id: str) -> CallerRecord:
-        key = (platform, user_id)
-        now = self._clock()
-        hit = self._resolved.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        record = await self._resolve(platform, user_id)
-        if len(self._resolved) >= self._cache_size:
-            self._resolved.clear()
-        self._resolved[key] = (now + self._cache_seconds, record)
-        return record
+        """The account, its member, the member's roles and linked accounts.
 
-    async def _resolve(self, platform: str, user_id: str) -> CallerRecord:
-        # Two prepared queries (account with member; roles and linked accounts): this is
-        # the first contact of every member, thousands at once when a survey opens.
+        Two prepared queries (account with member; roles and linked accounts): this is
+        the first contact of every member, thousands at once when a survey opens.
+        """
         async with self._db.session() as session:
             found = (
                 await session.exec(_ACCOUNT, params={"platform": platform, "user_id": user_id})
@@ -132,8 +112,9 @@ class MemberRepository:
             if found is None:
                 return CallerRecord(None, None, frozenset(), ())
             identity, member = found
+            account = account_record(identity)
             if member is None or member.erased_at is not None:
-                return CallerRecord(identity, None, frozenset(), ())
+                return CallerRecord(account, None, frozenset(), ())
             roles: set[str] = set()
             linked: list[tuple[str, str]] = []
             for what, first, second in await session.exec(
@@ -143,27 +124,32 @@ class MemberRepository:
                     roles.add(first)
                 else:
                     linked.append((first, second))
-            return CallerRecord(identity, member, frozenset(roles), tuple(sorted(linked)))
+            return CallerRecord(
+                account, member_record(member), frozenset(roles), tuple(sorted(linked))
+            )
 
-    async def get(self, member_id: int) -> Member | None:
+    async def get(self, member_id: int) -> MemberRecord | None:
+        """A member who has not been erased."""
         async with self._db.session() as session:
             member = await session.get(Member, member_id)
-            return member if member is not None and member.erased_at is None else None
+            if member is None or member.erased_at is not None:
+                return None
+            return member_record(member)
 
-    async def by_email(self, email: str) -> Member | None:
+    async def by_email(self, email: str) -> MemberRecord | None:
         async with self._db.session() as session:
-            return (await session.exec(select(Member).where(Member.email == email))).first()
+            found = (await session.exec(select(Member).where(Member.email == email))).first()
+            return None if found is None else member_record(found)
 
-    async def identities_of(self, member_id: int) -> list[Identity]:
+    async def accounts_of(self, member_id: int) -> list[AccountRecord]:
         async with self._db.session() as session:
             rows = await session.exec(
                 select(Identity)
                 .where(Identity.member_id == member_id)
                 .order_by(col(Identity.linked_at))
             )
-            return list(rows.all())
+            return [account_record(row) for row in rows.all()]
 
-    @_changes_callers
     async def set_language(
         self, platform: str, user_id: str, member_id: int | None, language: str
     ) -> None:
@@ -174,12 +160,11 @@ class MemberRepository:
             else:
                 identity.language = language
             if member_id is not None:
-                await session.exec(  # type: ignore[call-overload]
+                await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                     update(Member).where(col(Member.id) == member_id).values(language=language)
                 )
 
-    @_changes_callers
-    async def create(self, platform: str, user_id: str, new: NewMember) -> Member:
+    async def create(self, platform: str, user_id: str, new: NewMember) -> int:
         """Create a member and link the account it registered from, in one transaction."""
         try:
             async with self._db.transaction() as session:
@@ -204,7 +189,7 @@ class MemberRepository:
                     identity.member_id = member.id
                     identity.linked_at = utcnow()
                     identity.unreachable_at = None
-                return member
+                return int(member.id)  # type: ignore[arg-type]  # flushed: the id is set
         except IntegrityError as error:
             raise EmailTaken() from error
 
@@ -226,43 +211,51 @@ class MemberRepository:
 
     async def expire_verification(self, member_id: int) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 update(VerificationCode)
                 .where(col(VerificationCode.member_id) == member_id)
                 .values(expires_at=utcnow())
             )
 
-    async def verification(self, member_id: int) -> VerificationCode | None:
+    async def verification(self, member_id: int) -> VerificationRecord | None:
         async with self._db.session() as session:
-            return await session.get(VerificationCode, member_id)
+            row = await session.get(VerificationCode, member_id)
+            if row is None:
+                return None
+            return VerificationRecord(
+                member_id=row.member_id,
+                code_hash=row.code_hash,
+                expires_at=row.expires_at,
+                attempts=row.attempts,
+                sent_count=row.sent_count,
+                last_sent_at=row.last_sent_at,
+            )
 
     async def count_failed_attempt(self, member_id: int) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 update(VerificationCode)
                 .where(col(VerificationCode.member_id) == member_id)
                 .values(attempts=VerificationCode.attempts + 1)
             )
 
-    @_changes_callers
     async def mark_verified(self, member_id: int) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 update(Member).where(col(Member.id) == member_id).values(email_verified_at=utcnow())
             )
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 delete(VerificationCode).where(col(VerificationCode.member_id) == member_id)
             )
 
     async def save_link_code(self, member_id: int, code_hash: str, expires_at: datetime) -> None:
         """One live code per member: a new one replaces the old."""
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 delete(LinkCode).where(col(LinkCode.member_id) == member_id)
             )
             session.add(LinkCode(code_hash=code_hash, member_id=member_id, expires_at=expires_at))
 
-    @_changes_callers
     async def link_with_code(self, code_hash: str, platform: str, user_id: str) -> int | None:
         """Use a link code once: link the account and return the member, or None if invalid.
 
@@ -273,7 +266,7 @@ class MemberRepository:
             if code is None:
                 return None
             member_id = code.member_id
-            result = await session.exec(  # type: ignore[call-overload]
+            result = await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 delete(LinkCode).where(col(LinkCode.code_hash) == code_hash)
             )
             if result.rowcount != 1 or code.expires_at <= utcnow():
@@ -289,15 +282,8 @@ class MemberRepository:
                 identity.member_id = member_id
                 identity.linked_at = utcnow()
                 identity.unreachable_at = None
-            await session.exec(  # type: ignore[call-overload]
-                delete(ConversationState).where(
-                    col(ConversationState.platform) == platform,
-                    col(ConversationState.user_id) == user_id,
-                )
-            )
             return member_id
 
-    @_changes_callers
     async def grant(self, member_id: int, role: str, granted_by: str) -> bool:
         async with self._db.transaction() as session:
             if await session.get(RoleGrant, (member_id, role)) is not None:
@@ -305,36 +291,39 @@ class MemberRepository:
             session.add(RoleGrant(member_id=member_id, role=role, granted_by=granted_by))
             return True
 
-    @_changes_callers
     async def revoke(self, member_id: int, role: str) -> bool:
         async with self._db.transaction() as session:
-            result = await session.exec(  # type: ignore[call-overload]
+            result = await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 delete(RoleGrant).where(
                     col(RoleGrant.member_id) == member_id, col(RoleGrant.role) == role
                 )
             )
-            return result.rowcount == 1
+            return bool(result.rowcount == 1)
 
-    async def roles_of(self, member_id: int) -> list[RoleGrant]:
+    async def roles_of(self, member_id: int) -> list[RoleGrantRecord]:
         async with self._db.session() as session:
             rows = await session.exec(select(RoleGrant).where(RoleGrant.member_id == member_id))
-            return list(rows.all())
+            return [
+                RoleGrantRecord(row.member_id, row.role, row.granted_by, row.granted_at)
+                for row in rows.all()
+            ]
 
-    async def create_organization(self, name: str) -> Organization:
+    async def create_organization(self, name: str) -> int:
         try:
             async with self._db.transaction() as session:
                 organization = Organization(name=name)
                 session.add(organization)
                 await session.flush()
-                return organization
+                return int(organization.id)  # type: ignore[arg-type]  # flushed: the id is set
         except IntegrityError as error:
             raise NameTaken() from error
 
-    async def organization(self, organization_id: int) -> Organization | None:
+    async def organization(self, organization_id: int) -> OrganizationRecord | None:
         async with self._db.session() as session:
-            return await session.get(Organization, organization_id)
+            row = await session.get(Organization, organization_id)
+            return None if row is None else organization_record(row)
 
-    async def organizations(self) -> list[tuple[Organization, int]]:
+    async def organizations(self) -> list[tuple[OrganizationRecord, int]]:
         """Every sponsor with its number of representatives."""
         async with self._db.session() as session:
             rows = await session.exec(
@@ -343,21 +332,20 @@ class MemberRepository:
                 .group_by(col(Organization.id))
                 .order_by(col(Organization.name))
             )
-            return [(org, count) for org, count in rows.all()]
+            return [(organization_record(org), count) for org, count in rows.all()]
 
-    @_changes_callers
     async def set_organization(self, member_id: int, organization_id: int | None) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 update(Member)
                 .where(col(Member.id) == member_id)
                 .values(
                     organization_id=organization_id,
-                    kind="sponsor" if organization_id is not None else "deelnemer",
+                    kind=MemberKind.SPONSOR if organization_id is not None else MemberKind.DEELNEMER,
                 )
             )
 
-    async def search(self, text: str | None, limit: int = 25) -> list[Member]:
+    async def search(self, text: str | None, limit: int = 25) -> list[MemberRecord]:
         async with self._db.session() as session:
             query = select(Member).where(col(Member.erased_at).is_(None))
             if text:
@@ -369,33 +357,47 @@ class MemberRepository:
                     )
                 )
             rows = await session.exec(query.order_by(col(Member.id)).limit(limit))
-            return list(rows.all())
+            return [member_record(row) for row in rows.all()]
 
-    @_changes_callers
+    async def members(self, which: MemberFilter) -> list[MemberRecord]:
+        """Members (not erased) that match ``which``, by id: an audience."""
+        async with self._db.session() as session:
+            query = select(Member).where(col(Member.erased_at).is_(None))
+            if which.verified_only:
+                query = query.where(col(Member.email_verified_at).is_not(None))
+            for values, column in (
+                (which.work_situations, Member.work_situation),
+                (which.provinces, Member.province),
+                (which.kinds, Member.kind),
+            ):
+                if values:
+                    query = query.where(col(column).in_(sorted(values)))
+            rows = await session.exec(query.order_by(col(Member.id)))
+            return [member_record(row) for row in rows.all()]
+
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 update(Identity)
                 .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
                 .values(unreachable_at=utcnow())
             )
 
-    async def purge_expired_codes(self) -> int:
-        """Remove link codes past their time (verification codes go with verification)."""
-        async with self._db.transaction() as session:
-            result = await session.exec(  # type: ignore[call-overload]
-                delete(LinkCode).where(col(LinkCode.expires_at) <= utcnow())
-            )
-            return result.rowcount or 0
-
-    @_changes_callers
     async def mark_reachable(self, platform: str, user_id: str) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 update(Identity)
                 .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
                 .values(unreachable_at=None)
             )
+
+    async def purge_expired_codes(self) -> int:
+        """Remove link codes past their time (verification codes go with verification)."""
+        async with self._db.transaction() as session:
+            result = await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+                delete(LinkCode).where(col(LinkCode.expires_at) <= utcnow())
+            )
+            return int(result.rowcount or 0)
 
     async def export(self, member_id: int) -> dict[str, Any]:
         async with self._db.session() as session:
@@ -413,25 +415,12 @@ class MemberRepository:
                 if member.organization_id
                 else None
             )
-            conversations = []
-            for identity in identities:
-                state = await session.get(ConversationState, (identity.platform, identity.user_id))
-                if state is not None:
-                    conversations.append(
-                        {
-                            "platform": state.platform,
-                            "flow": state.flow,
-                            "step": state.step,
-                            "answers_so_far": state.data,
-                        }
-                    )
             verification = await session.get(VerificationCode, member_id)
             return {
                 "member": member.model_dump(mode="json"),
                 "organization": organization.model_dump(mode="json") if organization else None,
                 "accounts": [identity.model_dump(mode="json") for identity in identities],
                 "roles": [role.model_dump(mode="json") for role in roles],
-                "conversations": conversations,
                 "pending_email_code": (
                     {
                         "expires_at": verification.expires_at.isoformat(),
@@ -442,26 +431,17 @@ class MemberRepository:
                 ),
             }
 
-    @_changes_callers
     async def erase(self, member_id: int) -> None:
         """Remove every personal detail; keep an anonymous tombstone row (id, kind, erased_at)."""
         async with self._db.transaction() as session:
-            identities = (
-                await session.exec(select(Identity).where(Identity.member_id == member_id))
-            ).all()
-            for identity in identities:
-                await session.exec(  # type: ignore[call-overload]
-                    delete(ConversationState).where(
-                        col(ConversationState.platform) == identity.platform,
-                        col(ConversationState.user_id) == identity.user_id,
-                    )
-                )
-                await session.delete(identity)
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+                delete(Identity).where(col(Identity.member_id) == member_id)
+            )
             for table in (RoleGrant, VerificationCode, LinkCode):
-                await session.exec(  # type: ignore[call-overload]
+                await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                     delete(table).where(col(table.member_id) == member_id)
                 )
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
                 update(Member)
                 .where(col(Member.id) == member_id)
                 .values(

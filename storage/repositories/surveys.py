@@ -1,8 +1,9 @@
 """Surveys: definitions, participation, answers, tallies, and the batched answer writes.
 
-Every method returns plain dataclasses. :meth:`SurveyRepository.write_batch` is the one
-write of the answer path: many members' answers in one transaction (group commit), each
-kind of statement as one executemany.
+Every method returns records (``storage.records.surveys``). :meth:`SurveyRepository.write_batch`
+is the one write of the answer path: many members' answers in one transaction (group
+commit), each kind of statement as one executemany, or on SQLite one statement on a
+connection of its own (``survey_batch``).
 """
 
 from __future__ import annotations
@@ -10,12 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
@@ -24,8 +21,7 @@ from sqlmodel import col
 from sqlmodel import select as model_select
 
 from storage.db import Database
-from storage.models import (
-    Member,
+from storage.models.surveys import (
     Survey,
     SurveyAnswer,
     SurveyNewsOptIn,
@@ -33,131 +29,25 @@ from storage.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from storage.records.surveys import (
+    NOTE,
+    AnswerWrite,
+    NewSurvey,
+    Participation,
+    QuestionKind,
+    QuestionRecord,
+    ResultsShown,
+    Rows,
+    Segment,
+    StoredAnswers,
+    SurveyMode,
+    SurveyRecord,
+    SurveyStatus,
+)
+from storage.repositories.survey_batch import SqliteAnswerBatches
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
-
-SKIPPED = -1
-NOTE = 0
-
-
-class SurveyStatus(StrEnum):
-    """Where a survey is in its life; only ``open`` takes answers."""
-
-    DRAFT = "draft"
-    SCHEDULED = "scheduled"
-    OPEN = "open"
-    CLOSED = "closed"
-    ARCHIVED = "archived"
-    """Closed and put away: out of the organizers' list, results still there."""
-
-    @property
-    def ended(self) -> bool:
-        return self in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED)
-
-
-@dataclass(frozen=True)
-class SurveyRecord:
-    id: int
-    title: str
-    intro: str
-    mode: str
-    results: str
-    audience: dict[str, list[str]]
-    status: str
-    opens_at: datetime | None
-    closes_at: datetime | None
-    created_by: str | None
-    published_at: datetime | None
-    reminded_at: datetime | None
-    announced_at: datetime | None
-    questions: tuple[QuestionRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class NewQuestion:
-    kind: str
-    text: str
-    options: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
-    max_choices: int | None = None
-    min_value: float | None = None
-    max_value: float | None = None
-    max_length: int | None = None
-    explain: bool = False
-    required: bool = True
-
-
-@dataclass(frozen=True, kw_only=True)
-class QuestionRecord(NewQuestion):
-    """A stored question: the definition plus where it is kept."""
-
-    id: int
-    position: int
-
-
-@dataclass(frozen=True)
-class NewSurvey:
-    title: str
-    intro: str
-    mode: str
-    results: str
-    audience: dict[str, list[str]]
-    opens_at: datetime | None
-    closes_at: datetime | None
-    created_by: str | None
-    questions: tuple[NewQuestion, ...]
-
-
-@dataclass(frozen=True)
-class Segment:
-    """The facts of a response that results are broken down by (snapshotted at answer time)."""
-
-    work_situation: str | None
-    province: str | None
-    kind: str | None
-    member_id: int | None = None  # named surveys only
-
-
-@dataclass(slots=True)
-class AnswerWrite:
-    """One queued answer: rows for one question of one response, plus what goes with it.
-
-    ``claim`` inserts the participation and response rows (first answer of a voice);
-    ``clear`` removes earlier rows of this question first: ``all`` or only the ``note``;
-    ``complete`` marks the participation complete.
-    """
-
-    survey_id: int
-    voice_key: str
-    response_key: str
-    question_id: int
-    rows: list[tuple[int, float | None, str | None]]
-    claim: Segment | None = None
-    clear: str = "none"
-    complete: bool = False
-
-
-@dataclass(frozen=True)
-class AudienceMember:
-    member_id: int
-    kind: str
-    organization_id: int | None
-    work_situation: str | None
-    province: str | None
-
-    @property
-    def voice_key(self) -> str:
-        if self.kind == "sponsor" and self.organization_id is not None:
-            return f"sponsor:{self.organization_id}"
-        return f"member:{self.member_id}"
-
-
-@dataclass
-class StoredAnswers:
-    """What one response holds so far: question id -> rows (choice, number, text)."""
-
-    rows: dict[int, list[tuple[int, float | None, str | None]]] = field(default_factory=dict)
 
 
 def _survey(row: Survey, questions: Sequence[SurveyQuestion]) -> SurveyRecord:
@@ -165,10 +55,10 @@ def _survey(row: Survey, questions: Sequence[SurveyQuestion]) -> SurveyRecord:
         id=int(row.id),  # type: ignore[arg-type]
         title=row.title,
         intro=row.intro,
-        mode=row.mode,
-        results=row.results,
+        mode=SurveyMode(row.mode),
+        results=ResultsShown(row.results),
         audience={k: list(v) for k, v in (row.audience or {}).items()},
-        status=row.status,
+        status=SurveyStatus(row.status),
         opens_at=row.opens_at,
         closes_at=row.closes_at,
         created_by=row.created_by,
@@ -179,7 +69,7 @@ def _survey(row: Survey, questions: Sequence[SurveyQuestion]) -> SurveyRecord:
             QuestionRecord(
                 id=int(q.id),  # type: ignore[arg-type]
                 position=q.position,
-                kind=q.kind,
+                kind=QuestionKind(q.kind),
                 text=q.text,
                 options=tuple(q.options or ()),
                 labels=tuple(q.labels or ()),
@@ -195,115 +85,17 @@ def _survey(row: Survey, questions: Sequence[SurveyQuestion]) -> SurveyRecord:
     )
 
 
-class DirectSqlite:
-    """A plain sqlite3 connection that commits answer batches in a thread of its own.
-
-    The whole batch is ONE statement: an insert of the batch as a JSON document into a
-    TEMP view, whose INSTEAD OF trigger runs every insert, delete and update of the batch
-    (one implicit transaction, so all or nothing). The sqlite3 module releases the GIL
-    around each step of a statement, so SQLite's work (about 10 µs per row) runs beside
-    the event loop instead of on it. Statement by statement (``executemany`` re-takes the
-    GIL for every row) the thread would wait for the busy loop thread at every row; with
-    one statement it takes the GIL back only a few times per batch. The view and trigger
-    are TEMP: they live in this connection only, never in the database file.
-
-    Waiting for another writer's lock happens in that thread too (busy timeout), so the
-    loop never blocks on a lock held by a transaction it must drive.
-    """
-
-    CHECKPOINT_EVERY = 100
-    """Commits between two WAL checkpoints, which run in a worker thread."""
-
-    SCHEMA = (
-        "CREATE TEMP VIEW answer_batch (payload) AS SELECT NULL",
-        f"""CREATE TEMP TRIGGER answer_batch_write INSTEAD OF INSERT ON answer_batch
-        BEGIN
-          INSERT INTO survey_participations (survey_id, voice_key, completed)
-            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), false
-            FROM json_each(new.payload, '$.p') WHERE true ON CONFLICT DO NOTHING;
-          INSERT INTO survey_responses (survey_id, response_key, work_situation, province,
-              kind, member_id)
-            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-              json_extract(value, '$[2]'), json_extract(value, '$[3]'),
-              json_extract(value, '$[4]'), json_extract(value, '$[5]')
-            FROM json_each(new.payload, '$.r') WHERE true ON CONFLICT DO NOTHING;
-          DELETE FROM survey_answers WHERE (question_id, response_key) IN (
-            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
-            FROM json_each(new.payload, '$.ca'));
-          DELETE FROM survey_answers WHERE choice = {NOTE} AND (question_id, response_key) IN (
-            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
-            FROM json_each(new.payload, '$.cn'));
-          INSERT INTO survey_answers (question_id, response_key, choice, number, text)
-            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-              json_extract(value, '$[2]'), json_extract(value, '$[3]'),
-              json_extract(value, '$[4]')
-            FROM json_each(new.payload, '$.a') WHERE true ON CONFLICT DO NOTHING;
-          UPDATE survey_participations SET completed = true
-            WHERE (survey_id, voice_key) IN (
-              SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
-              FROM json_each(new.payload, '$.c'));
-        END""",
-    )
-
-    def __init__(self, path: str) -> None:
-        self._path = path
-        self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._connection.execute("PRAGMA busy_timeout=10000")
-        self._connection.execute("PRAGMA foreign_keys=ON")
-        self._connection.execute("PRAGMA synchronous=FULL")
-        # A checkpoint fsyncs the database file: never on the event loop's thread.
-        self._connection.execute("PRAGMA wal_autocheckpoint=0")
-        self._ready = False
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="survey-writer")
-        self.commits = 0
-
-    @property
-    def synchronous(self) -> int:
-        """SQLite's synchronous level of the writer (2, FULL: each commit fsyncs the WAL,
-        so an answer reported saved survives a power loss, not only a crash)."""
-        return int(self._connection.execute("PRAGMA synchronous").fetchone()[0])
-
-    def checkpoint(self) -> None:
-        """Copy the WAL back into the database file (PASSIVE: writers are not blocked)."""
-        connection = sqlite3.connect(self._path, isolation_level=None)
-        try:
-            connection.execute("PRAGMA busy_timeout=1000")
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        finally:
-            connection.close()
-
-    async def write(self, payload: str) -> None:
-        """Commit one batch (a JSON document, see :meth:`SurveyRepository._parts`)."""
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._write, payload)
-        self.commits += 1
-
-    def _write(self, payload: str) -> None:
-        if not self._ready:
-            # At the first batch, not at construction: the migrations may run in between.
-            # Read the main schema first, or the trigger is compiled against the (empty)
-            # schema this connection saw when it was opened.
-            self._connection.execute("SELECT count(*) FROM main.sqlite_master").fetchall()
-            for statement in self.SCHEMA:
-                self._connection.execute(statement)
-            self._ready = True
-        self._connection.execute("INSERT INTO answer_batch (payload) VALUES (?)", (payload,))
-
-    def close(self) -> None:
-        self._thread.shutdown(wait=True)
-        self._connection.close()
-
-
 class SurveyRepository:
     def __init__(self, db: Database, *, direct_sqlite: bool = True) -> None:
         self._db = db
         self._insert = postgresql.insert if not db.is_sqlite else sqlite.insert
-        self._direct: DirectSqlite | None = None
+        self._direct: SqliteAnswerBatches | None = None
         self._checkpointing: asyncio.Task[None] | None = None
         path = db.url.database
         if direct_sqlite and db.is_sqlite and path and path != ":memory:":
-            self._direct = DirectSqlite(path)
+            self._direct = SqliteAnswerBatches(path)
 
-    def _maybe_checkpoint(self, direct: DirectSqlite) -> None:
+    def _maybe_checkpoint(self, direct: SqliteAnswerBatches) -> None:
         running = self._checkpointing is not None and not self._checkpointing.done()
         if direct.commits % direct.CHECKPOINT_EVERY == 0 and not running:
             self._checkpointing = asyncio.get_running_loop().create_task(
@@ -496,7 +288,7 @@ class SurveyRepository:
         """Commit many answers at once; the caller learns "saved" only after this returns.
 
         On SQLite, one statement on a direct connection in a thread of its own (see
-        :class:`DirectSqlite`). Elsewhere, driver-level executemany, one per kind of
+        :class:`SqliteAnswerBatches`). Elsewhere, driver-level executemany, one per kind of
         statement: this is the hot path, and SQLAlchemy's per-row parameter processing
         would cost more than the database itself.
         """
@@ -635,12 +427,12 @@ class SurveyRepository:
 
     async def responses(
         self, survey_id: int
-    ) -> list[tuple[str, Segment, dict[int, list[tuple[int, float | None, str | None]]]]]:
+    ) -> list[tuple[str, Segment, dict[int, Rows]]]:
         """Every response with its segment and answers, ordered by key (no time order)."""
         responses = SurveyResponse.__table__  # type: ignore[attr-defined]
         answers = SurveyAnswer.__table__  # type: ignore[attr-defined]
         questions = SurveyQuestion.__table__  # type: ignore[attr-defined]
-        found: dict[str, tuple[Segment, dict[int, list[tuple[int, float | None, str | None]]]]] = {}
+        found: dict[str, tuple[Segment, dict[int, Rows]]] = {}
         async with self._db.engine.connect() as conn:
             for key, ws, province, kind, member_id in await conn.execute(
                 select(
@@ -671,30 +463,6 @@ class SurveyRepository:
 
     # -- audience and news -------------------------------------------------------------------
 
-    async def audience(
-        self, audience: dict[str, list[str]], *, verified_only: bool
-    ) -> list[AudienceMember]:
-        """Members that a survey's audience covers (segment facts as they are now)."""
-        async with self._db.session() as session:
-            query = model_select(
-                col(Member.id),
-                col(Member.kind),
-                col(Member.organization_id),
-                col(Member.work_situation),
-                col(Member.province),
-            ).where(col(Member.erased_at).is_(None))
-            if verified_only:
-                query = query.where(col(Member.email_verified_at).is_not(None))
-            for name, column in (
-                ("work_situation", Member.work_situation),
-                ("province", Member.province),
-                ("kind", Member.kind),
-            ):
-                if audience.get(name):
-                    query = query.where(col(column).in_(audience[name]))
-            rows = await session.exec(query.order_by(col(Member.id)))  # type: ignore[call-overload]
-            return [AudienceMember(int(i), k, o, w, p) for i, k, o, w, p in rows.all()]
-
     async def set_news(self, member_id: int, wanted: bool) -> bool:
         """Opt in or out of survey news; True when something changed."""
         async with self._db.transaction() as session:
@@ -719,7 +487,7 @@ class SurveyRepository:
 
     # -- privacy ----------------------------------------------------------------------------
 
-    async def participations_of(self, voice_key: str) -> list[tuple[int, str, str, bool]]:
+    async def participations_of(self, voice_key: str) -> list[Participation]:
         """(survey id, title, mode, completed) of every survey a voice took part in."""
         part = SurveyParticipation.__table__  # type: ignore[attr-defined]
         surveys = Survey.__table__  # type: ignore[attr-defined]
@@ -730,7 +498,7 @@ class SurveyRepository:
                 .where(part.c.voice_key == voice_key)
                 .order_by(surveys.c.id)
             )
-            return [(int(i), t, m, bool(c)) for i, t, m, c in result]
+            return [Participation(int(i), t, SurveyMode(m), bool(c)) for i, t, m, c in result]
 
     async def detach(
         self, voice_key: str, rekeys: Sequence[tuple[int, str, str]], new_voice: str, member_id: int

@@ -53,7 +53,7 @@ def werkbot_on_discord(fake: FakeDiscord, make_settings: Callable[..., Settings]
             app.router.handle,
             app.registry,
             DiscordOptions(**values),
-            on_unreachable=app.members.mark_unreachable,
+            on_unreachable=app.members.service.mark_unreachable,
         )
         app.delivery.attach(adapter)
         try:

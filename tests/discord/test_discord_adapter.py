@@ -12,11 +12,11 @@ import time
 
 import pytest
 
+from bot.core.adapter import PlatformStartError
 from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.delivery import Outbound, Unreachable
 from bot.core.types import Attachment, Chat, Identity, Reply, Role
-from config import SettingsError
 from tests.discord.fake import CHANNEL_ID, FakeDiscord, custom_ids
 from tests.support.chat import RecordingChat, text_of
 
@@ -285,7 +285,7 @@ async def test_registration_in_direct_messages_and_data_export(
         code = re.search(r"\b(\d{6})\b", mail[0]["Subject"] + mail[0].get_payload()).group(1)
         await fake.direct_message(510, code)
         await fake.wait_for(lambda: any("Welcome, Alice Jansen" in t for t in fake.dm_texts(510)))
-        caller = await app.members.caller(Identity("discord", "510"))
+        caller = await app.members.service.caller(Identity("discord", "510"))
         assert caller.is_member and caller.verified
 
         # The AVG/GDPR export goes out as a file attachment.
@@ -349,7 +349,7 @@ async def test_register_button_with_closed_direct_messages_continues_ephemerally
         assert "step 2 of 5" in body["data"]["content"]
         assert custom_ids(body) == ["werkbot.answer"]
         identity = Identity("discord", "514")
-        context = Context(identity, Chat("discord", "514"), await app.members.caller(identity))
+        context = Context(identity, Chat("discord", "514"), await app.members.service.caller(identity))
         assert await app.conversations.current(context) == ("registration", "email")
 
         # A wrong answer is told only to the member, and the question comes again.
@@ -402,7 +402,7 @@ async def test_link_a_console_membership_to_discord(
         linked = await fake.command("link", 512, {"code": code.group(1)}, dm=True)
         body = (await fake.wait_calls("POST", rf"^/interactions/{linked}/[^/]+/callback"))[0].json
         assert "Carla de Boer" in body["data"]["content"]
-        caller = await app.members.caller(Identity("discord", "512"))
+        caller = await app.members.service.caller(Identity("discord", "512"))
         assert caller.is_member and caller.name == "Carla de Boer"
         # The member hears on Discord (the preferred platform) that the link was made.
         # (In Carla's language: she registered on the console without a language hint.)
@@ -426,8 +426,8 @@ async def test_closed_direct_messages_mark_the_account_unreachable(
         )
         linked = await fake.command("link", 513, {"code": code.group(1)}, dm=True)
         await fake.wait_calls("POST", rf"^/interactions/{linked}/[^/]+/callback")
-        member_id = (await app.members.caller(Identity("discord", "513"))).member_id
-        _lang, before = await app.members.contact_points(member_id)
+        member_id = (await app.members.service.caller(Identity("discord", "513"))).member_id
+        _lang, before = await app.members.service.contact_points(member_id)
         assert ("discord", "513") in before
 
         fake.closed_dms.add(513)
@@ -440,7 +440,7 @@ async def test_closed_direct_messages_mark_the_account_unreachable(
         # ...and the profile follows right there, where only Dirk sees it.
         profile = (await fake.wait_calls("POST", rf"^/webhooks/900/token-{asked}$"))[0].json
         assert _flags(profile) & EPHEMERAL and "Dirk Visser" in profile["content"]
-        _lang, after = await app.members.contact_points(member_id)
+        _lang, after = await app.members.service.contact_points(member_id)
         assert ("discord", "513") not in after and ("console", "dirk") in after
 
 
@@ -493,7 +493,7 @@ async def test_direct_message_file_and_garbage_options(
 async def test_a_refused_token_is_a_clear_settings_error(
     fake: FakeDiscord, werkbot_on_discord
 ) -> None:
-    with pytest.raises(SettingsError, match="DISCORD_TOKEN"):
+    with pytest.raises(PlatformStartError, match="DISCORD_TOKEN"):
         async with werkbot_on_discord(token="wrong-token"):
             pass  # pragma: no cover - never started
     assert not fake.identified()

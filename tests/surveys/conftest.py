@@ -8,7 +8,7 @@ import pytest
 
 from bot.app import Werkbot
 from config import Settings
-from storage.repositories.surveys import NewQuestion, NewSurvey, SurveyRecord
+from storage.records.surveys import NewQuestion, NewSurvey, SurveyRecord
 from storage.types import utcnow
 from tests.support.chat import RecordingChat
 
@@ -52,7 +52,7 @@ async def make_member(
     verified: bool = True,
 ) -> int:
     """A member registered and (by default) verified through the member service."""
-    member_id = await app.members.register(
+    member_id = await app.members.service.register(
         platform,
         user,
         name=f"Lid {user}",
@@ -62,8 +62,8 @@ async def make_member(
         language="en",
     )
     if verified:
-        code = await app.members.send_code(member_id, force=True)
-        await app.members.verify(member_id, code)
+        code = await app.members.service.send_code(member_id, force=True)
+        await app.members.service.verify(member_id, code)
     return member_id
 
 

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import text
 
 from bot.app import Werkbot
-from storage.repositories.surveys import NewQuestion
+from storage.records.surveys import NewQuestion
 from tests.support.chat import RecordingChat, text_of
 from tests.surveys.conftest import db_file, make_member, open_survey
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from storage.repositories.surveys import NewQuestion, NewSurvey
+from storage.records.surveys import NewQuestion, NewSurvey
 from tests.discord.conftest import fake, werkbot_on_discord  # noqa: F401  (fixtures)
 from tests.discord.fake import FakeDiscord
 from tests.telegram.conftest import StartBot, api, start_bot  # noqa: F401  (fixtures)
@@ -26,7 +26,7 @@ async def test_answers_on_telegram_and_discord_count_once(
 ) -> None:
     bot = await start_bot()
     app, telegram = bot.app, bot.api
-    member_id = await app.members.register(
+    member_id = await app.members.service.register(
         "telegram",
         str(TESS["id"]),
         name="Tess",
@@ -35,9 +35,9 @@ async def test_answers_on_telegram_and_discord_count_once(
         province="utrecht",
         language="en",
     )
-    await app.members.verify(member_id, await app.members.send_code(member_id, force=True))
-    code, _expires = await app.members.new_link_code(member_id)
-    await app.members.link("discord", str(DISCORD_TESS), code)
+    await app.members.service.verify(member_id, await app.members.service.send_code(member_id, force=True))
+    code, _expires = await app.members.service.new_link_code(member_id)
+    await app.members.service.link("discord", str(DISCORD_TESS), code)
     created = await app.surveys.service.create(
         NewSurvey(
             "Twee platforms",

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from bot.app import Werkbot
 from bot.core.types import Identity
 from config import Settings
-from storage.repositories.surveys import NewQuestion
+from storage.records.surveys import NewQuestion
 from tests.support.chat import RecordingChat, text_of
 from tests.surveys.conftest import make_member, one_choice, open_survey
 
@@ -26,8 +26,8 @@ async def test_linked_accounts_on_two_platforms_count_once(
     app: Werkbot, chat: RecordingChat
 ) -> None:
     member_id = await make_member(app, "tom")
-    code, _expires = await app.members.new_link_code(member_id)
-    await app.members.link("telegram", "4242", code)
+    code, _expires = await app.members.service.new_link_code(member_id)
+    await app.members.service.link("telegram", "4242", code)
     telegram = RecordingChat(app.router, platform="telegram", language_hint="en")
     survey = await open_survey(app, one_choice(), mode="named")
     question = survey.questions[0]
@@ -46,8 +46,8 @@ async def test_linked_accounts_cannot_vote_twice_in_an_anonymous_survey(
     app: Werkbot, chat: RecordingChat
 ) -> None:
     member_id = await make_member(app, "ann")
-    code, _expires = await app.members.new_link_code(member_id)
-    await app.members.link("telegram", "77", code)
+    code, _expires = await app.members.service.new_link_code(member_id)
+    await app.members.service.link("telegram", "77", code)
     telegram = RecordingChat(app.router, platform="telegram", language_hint="en")
     survey = await open_survey(app, one_choice())
     question = survey.questions[0]
@@ -62,9 +62,9 @@ async def test_two_sponsor_representatives_share_one_voice(
 ) -> None:
     first = await make_member(app, "rep1", work="loondienst")
     second = await make_member(app, "rep2", work="zzp")
-    sponsor = await app.members.create_sponsor("Coöperatie Samen")
-    await app.members.add_representative(sponsor, first)
-    await app.members.add_representative(sponsor, second)
+    sponsor = await app.members.service.create_sponsor("Coöperatie Samen")
+    await app.members.service.add_representative(sponsor, first)
+    await app.members.service.add_representative(sponsor, second)
     survey = await open_survey(app, one_choice(), mode="named")
     question = survey.questions[0]
 
@@ -156,10 +156,10 @@ async def test_only_registered_and_verified_members_answer(
     assert "confirm your e-mail" in text_of(await chat.press("unverified", action))
     assert await count(app, "select count(*) from survey_answers") == 0
     # Verified a moment later: the refusal is not remembered (voters are cached for minutes).
-    member_id = (await app.members.caller(Identity("console", "unverified"))).member_id
+    member_id = (await app.members.service.caller(Identity("console", "unverified"))).member_id
     assert member_id is not None
-    code = await app.members.send_code(member_id, force=True)
-    await app.members.verify(member_id, code)
+    code = await app.members.service.send_code(member_id, force=True)
+    await app.members.service.verify(member_id, code)
     assert "saved" in text_of(await chat.press("unverified", action))
 
 
@@ -234,8 +234,8 @@ async def test_a_new_sponsor_representative_counts_with_the_sponsor_at_once(
     """Making a member a representative drops their cached voice: no second sponsor vote."""
     first = await make_member(app, "eerste")
     late = await make_member(app, "later")
-    sponsor = await app.members.create_sponsor("Stichting Nu")
-    await app.members.add_representative(sponsor, first)
+    sponsor = await app.members.service.create_sponsor("Stichting Nu")
+    await app.members.service.add_representative(sponsor, first)
     warm_up = await open_survey(app, one_choice())
     survey = await open_survey(app, one_choice())
     question = survey.questions[0]
@@ -244,7 +244,7 @@ async def test_a_new_sponsor_representative_counts_with_the_sponsor_at_once(
         await chat.press("later", f"sv:a:{warm_up.id}:{warm_up.questions[0].id}:1")
     )
     assert "saved" in text_of(await chat.press("eerste", f"sv:a:{survey.id}:{question.id}:1"))
-    await app.members.add_representative(sponsor, late)
+    await app.members.service.add_representative(sponsor, late)
     refused = await chat.press("later", f"sv:a:{survey.id}:{question.id}:2")
     assert "already completed" in text_of(refused)
     responses = f"select count(*) from survey_responses where survey_id = {survey.id}"

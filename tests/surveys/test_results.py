@@ -10,7 +10,7 @@ from collections.abc import Callable
 from bot.app import Werkbot
 from cogs.surveys.results import margin, suppress
 from config import Settings
-from storage.repositories.surveys import NewQuestion
+from storage.records.surveys import NewQuestion
 from tests.support.chat import RecordingChat, text_of
 from tests.surveys.conftest import make_member, open_survey
 

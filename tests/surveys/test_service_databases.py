@@ -12,7 +12,7 @@ from bot.core.errors import UserError
 from bot.core.i18n import set_language
 from cogs.surveys.results import compute
 from config import Settings
-from storage.repositories.surveys import NewQuestion
+from storage.records.surveys import NewQuestion
 from tests.surveys.conftest import make_member, open_survey
 
 
@@ -34,9 +34,9 @@ async def test_many_members_concurrently_one_response_each(db_app: Werkbot) -> N
     members = [
         await make_member(db_app, f"m{n}", work="zzp" if n % 2 else "student") for n in range(30)
     ]
-    sponsor = await db_app.members.create_sponsor("Sponsor BV")
+    sponsor = await db_app.members.service.create_sponsor("Sponsor BV")
     for member_id in members[:3]:
-        await db_app.members.add_representative(sponsor, member_id)
+        await db_app.members.service.add_representative(sponsor, member_id)
     survey = await open_survey(
         db_app,
         (

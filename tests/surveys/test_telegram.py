@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from storage.repositories.surveys import NewQuestion, NewSurvey
+from storage.records.surveys import NewQuestion, NewSurvey
 from tests.support.chat import RecordingChat, text_of
 from tests.telegram.conftest import StartBot, api, start_bot  # noqa: F401  (fixtures)
 from tests.telegram.fake_bot_api import user
@@ -21,7 +21,7 @@ async def test_a_linked_member_answering_on_telegram_and_the_console_counts_once
     bot = await start_bot(organizers="console:olga")
     app, fake = bot.app, bot.api
     console = RecordingChat(app.router, language_hint="en")
-    member_id = await app.members.register(
+    member_id = await app.members.service.register(
         "console",
         "tess",
         name="Tess",
@@ -30,10 +30,10 @@ async def test_a_linked_member_answering_on_telegram_and_the_console_counts_once
         province="utrecht",
         language="en",
     )
-    code = await app.members.send_code(member_id, force=True)
-    await app.members.verify(member_id, code)
-    link, _expires = await app.members.new_link_code(member_id)
-    await app.members.link("telegram", str(TESS["id"]), link)
+    code = await app.members.service.send_code(member_id, force=True)
+    await app.members.service.verify(member_id, code)
+    link, _expires = await app.members.service.new_link_code(member_id)
+    await app.members.service.link("telegram", str(TESS["id"]), link)
     survey = await app.surveys.service.create(
         NewSurvey(
             "Telegram-peiling",

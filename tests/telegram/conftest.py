@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.telegram import Limits, TelegramAdapter, WebhookOptions, options_from_settings
+from bot.adapters.telegram import Limits, TelegramAdapter, WebhookOptions
 from bot.app import Werkbot
+from bot.platforms import telegram_options
 from config import Settings
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
@@ -66,7 +67,7 @@ async def start_bot(
         app = Werkbot(make_settings(**values))
         await app.start()
         options = replace(
-            options_from_settings(app.settings),
+            telegram_options(app.settings, app.roles.privileged_on("telegram")),
             limits=limits,
             webhook=webhook,
             **(adapter_options or {}),

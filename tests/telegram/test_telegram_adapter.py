@@ -18,11 +18,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.__main__ import platform_adapters
-from bot.adapters.telegram import Limits, TelegramAdapter, WebhookOptions, file_url_for
+from bot.adapters.telegram import Limits, WebhookOptions, file_url_for
+from bot.core.adapter import PlatformStartError
 from bot.core.context import Context
 from bot.core.delivery import Outbound
 from bot.core.types import Attachment, Chat, Identity, Reply
+from bot.platforms import platform_adapters
 from tests.support.chat import RecordingChat, code_in
 from tests.support.smtp import LocalSmtp, free_port
 from tests.telegram.conftest import StartBot
@@ -47,7 +48,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 async def register(bot: Any, who: dict[str, Any], name: str = "Alice Jansen") -> int:
     """A member created through the members service, for tests about something else."""
-    return await bot.app.members.register(
+    return await bot.app.members.service.register(
         "telegram",
         str(who["id"]),
         name=name,
@@ -157,9 +158,9 @@ async def test_registration_conversation(start_bot: StartBot, smtp: LocalSmtp) -
     mark = await bot.say(ALICE, code)
     await api.reply(42, "Welcome, Alice Jansen", after=mark)
 
-    caller = await bot.app.members.caller(Identity("telegram", "42"))
+    caller = await bot.app.members.service.caller(Identity("telegram", "42"))
     assert caller.is_member and caller.verified
-    profile = await bot.app.members.profile(caller.member_id)
+    profile = await bot.app.members.service.profile(caller.member_id)
     assert profile.language == "en"  # the Telegram language_code was the hint
 
     # identity is the user id, never the display name
@@ -193,7 +194,7 @@ async def test_koppel_links_a_console_identity(start_bot: StartBot) -> None:
     bot = await start_bot()
     console = RecordingChat(bot.app.router)
     bot.app.delivery.attach(console)
-    member_id = await bot.app.members.register(
+    member_id = await bot.app.members.service.register(
         "console",
         "alice",
         name="Alice Jansen",
@@ -206,7 +207,7 @@ async def test_koppel_links_a_console_identity(start_bot: StartBot) -> None:
 
     mark = await bot.say(ALICE, f"/koppel {code}")
     await bot.api.reply(42, "Linked!", after=mark)
-    caller = await bot.app.members.caller(Identity("telegram", "42"))
+    caller = await bot.app.members.service.caller(Identity("telegram", "42"))
     assert caller.member_id == member_id
 
     mark = await bot.say(ALICE, f"/koppel {code}")  # twice: a clear refusal, no traceback
@@ -283,7 +284,7 @@ async def test_refused_button_is_answered(start_bot: StartBot) -> None:
     query = bot.api.press(ALICE, fake, f"mb:forget:{member_id}")
     await bot.api.reply(42, "no longer exists", after=mark)
     assert query in [c.params["callback_query_id"] for c in bot.api.attempts("answerCallbackQuery")]
-    assert (await bot.app.members.caller(Identity("telegram", "43"))).member_id == member_id
+    assert (await bot.app.members.service.caller(Identity("telegram", "43"))).member_id == member_id
 
 
 # -- commands: forbidden, unknown, groups --------------------------------------------------------
@@ -481,7 +482,7 @@ async def test_blocked_user_is_marked_unreachable(start_bot: StartBot) -> None:
     )
     assert sent is False
     assert len(bot.api.attempts("sendMessage", 42)) == 1  # no retrying a 403
-    _language, accounts = await bot.app.members.contact_points(member_id)
+    _language, accounts = await bot.app.members.service.contact_points(member_id)
     assert accounts == []
 
     # a message from them is still handled; the failed reply is not retried either
@@ -576,13 +577,13 @@ async def test_wrong_token_stops_the_start_with_a_clear_message(
     make_settings: Any, api: FakeBotApi
 ) -> None:
     from bot.app import Werkbot
-    from config import SettingsError
+    from bot.platforms import telegram_adapter
 
     app = Werkbot(make_settings(telegram_token="1:wrong", telegram_api_base_url=api.base_url))
     await app.start()
     try:
-        adapter = TelegramAdapter.from_settings(app.settings, app.router.handle, app.registry)
-        with pytest.raises(SettingsError, match="TELEGRAM_TOKEN"):
+        adapter = telegram_adapter(app)
+        with pytest.raises(PlatformStartError, match="TELEGRAM_TOKEN"):
             await adapter.start()
         await adapter.stop()
     finally:
@@ -592,10 +593,8 @@ async def test_wrong_token_stops_the_start_with_a_clear_message(
 async def test_unreachable_api_stops_the_start_with_a_clear_message(
     start_bot: StartBot,
 ) -> None:
-    from config import SettingsError
-
     closed = f"http://127.0.0.1:{free_port()}/bot"
-    with pytest.raises(SettingsError, match="TELEGRAM_API_BASE_URL"):
+    with pytest.raises(PlatformStartError, match="TELEGRAM_API_BASE_URL"):
         await start_bot(
             limits=Limits(max_retries=1, backoff_base=0.01), telegram_api_base_url=closed
         )
@@ -638,9 +637,9 @@ def test_webhook_settings(make_settings: Any) -> None:
         telegram_webhook_url="https://bot.example.org/tg",
         telegram_webhook_port=9000,
     )
-    from bot.adapters.telegram import options_from_settings
+    from bot.platforms import telegram_options
 
-    options = options_from_settings(settings)
+    options = telegram_options(settings, {})
     assert options.webhook is not None
     assert options.webhook.path == "/tg" and options.webhook.port == 9000
     assert len(options.webhook.secret) >= 32  # random when not set
@@ -687,4 +686,40 @@ async def test_werkbot_run_serves_telegram_and_stops_cleanly_on_sigterm(
     log_text = stderr.decode()
     assert process.returncode == 0, log_text
     assert "telegram adapter started" in log_text and "stopping" in log_text
+    assert "Traceback" not in log_text
+
+
+async def test_werkbot_run_reports_a_rejected_token_in_one_line(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """The adapter raises PlatformStartError (it knows no settings module); the entry point
+    reports it exactly like a wrong setting: one line on stderr and exit code 2."""
+    env = {
+        **os.environ,
+        "TELEGRAM_TOKEN": "1:wrong",
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+        "DATA_DIR": str(tmp_path / "data"),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        _stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log_text = stderr.decode()
+    assert process.returncode == 2, log_text
+    assert "werkbot: TELEGRAM_TOKEN: Telegram rejected the token" in log_text.splitlines()
     assert "Traceback" not in log_text

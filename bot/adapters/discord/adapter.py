@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 import discord
@@ -35,6 +35,8 @@ from bot.adapters.discord._views import (
     contents,
     modal_value,
 )
+from bot.core.adapter import PlatformStartError
+from bot.core.cache import BoundedCache
 from bot.core.commands import Registry
 from bot.core.delivery import Unreachable
 from bot.core.i18n import _, language
@@ -51,10 +53,6 @@ from bot.core.types import (
     TextMessage,
     buttons,
 )
-from config import SettingsError
-
-if TYPE_CHECKING:
-    from config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +66,12 @@ MarkUnreachable = Callable[[str, str], Awaitable[None]]
 
 @dataclass(frozen=True)
 class DiscordOptions:
-    """What the adapter needs from the settings, as plain values."""
+    """What the adapter needs, as plain values: the composition root (``bot.platforms``)
+    fills them from the settings, so the adapter never reads settings itself.
+
+    No role ids: a member's Discord roles travel in :attr:`Identity.platform_roles` and
+    the core's role policy decides what they mean.
+    """
 
     token: str
     data_dir: Path = Path("data")
@@ -81,19 +84,8 @@ class DiscordOptions:
     ready_timeout: float = 60.0
     stop_timeout: float = 10.0
     follow_up_attempts: int = 3
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> DiscordOptions:
-        assert settings.discord_token is not None
-        values: dict[str, Any] = {
-            "token": settings.discord_token,
-            "data_dir": Path(settings.data_dir),
-            "guild_id": settings.discord_guild_id,
-            "api_base_url": settings.discord_api_base_url,
-            "gateway_url": settings.discord_gateway_url,
-        }
-        values.update(overrides)
-        return cls(**values)
+    remembered_users: int = 10_000
+    """Users whose DM channel and locale are kept (least recently seen go first)."""
 
 
 def intents() -> discord.Intents:
@@ -157,8 +149,12 @@ class DiscordAdapter:
         self._client: WerkbotClient | None = None
         self._runner: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
-        self._dm_channels: dict[str, int] = {}
-        self._locales: dict[str, str] = {}
+        # Per-user memories, bounded: a bot that runs for months meets more users than it
+        # should hold in memory, and losing an entry only costs one REST call (a DM
+        # channel is opened again) or one message in the default language (a locale).
+        self._dm_channels: BoundedCache[str, int] = BoundedCache(options.remembered_users)
+        """DM channel id per user, so a direct message does not open the channel again."""
+        self._locales: BoundedCache[str, str] = BoundedCache(options.remembered_users)
         """Last interaction locale per user: the language hint for their direct messages."""
         self.synced: bool = False
 
@@ -186,7 +182,9 @@ class DiscordAdapter:
             error = self._runner.exception()
             await self._client.close()
             if isinstance(error, discord.LoginFailure):
-                raise SettingsError(f"DISCORD_TOKEN was refused by Discord: {error}") from None
+                raise PlatformStartError(
+                    "DISCORD_TOKEN", f"DISCORD_TOKEN was refused by Discord: {error}"
+                ) from None
             raise RuntimeError(f"Discord client stopped while starting: {error!r}") from error
         if ready not in done:
             ready.cancel()
@@ -244,7 +242,7 @@ class DiscordAdapter:
 
     def _identity(self, user: discord.abc.User, locale: str | None) -> Identity:
         if locale:
-            self._locales[str(user.id)] = locale
+            self._locales.put(str(user.id), locale)
         else:
             locale = self._locales.get(str(user.id))
         roles: frozenset[str] = frozenset()
@@ -325,7 +323,7 @@ class DiscordAdapter:
         self._track()
         identity = self._identity(message.author, None)
         chat = Chat(PLATFORM, str(message.author.id), is_private=True)
-        self._dm_channels[chat.chat_id] = message.channel.id
+        self._dm_channels.put(chat.chat_id, message.channel.id)
         events: list[Incoming] = []
         if message.content or not message.attachments:
             events.append(TextMessage(identity, chat, text=message.content))
@@ -581,7 +579,7 @@ class DiscordAdapter:
         if channel_id is None:
             data = await self.client.http.start_private_message(int(user_id))
             channel_id = int(data["id"])
-            self._dm_channels[user_id] = channel_id
+            self._dm_channels.put(user_id, channel_id)
         return self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
     async def _send_to(self, channel: discord.abc.Messageable, reply: Reply) -> None:

@@ -9,7 +9,6 @@ from bot.adapters.telegram.adapter import (
     TelegramAdapter,
     TelegramOptions,
     file_url_for,
-    options_from_settings,
 )
 
 __all__ = [
@@ -19,5 +18,4 @@ __all__ = [
     "TelegramOptions",
     "WebhookOptions",
     "file_url_for",
-    "options_from_settings",
 ]

@@ -11,7 +11,6 @@ database-backed conversations).
 from __future__ import annotations
 
 import logging
-import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from bot.adapters.telegram._limits import (
     UpdateQueue,
 )
 from bot.adapters.telegram._webhook import WebhookOptions, WebhookServer
+from bot.core.adapter import PlatformStartError
 from bot.core.commands import Registry
 from bot.core.delivery import Unreachable
 from bot.core.i18n import _, language
@@ -60,7 +60,6 @@ from bot.core.types import (
     Role,
     TextMessage,
 )
-from config import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +95,8 @@ class TelegramOptions:
     poll_timeout: float = 30.0
     webhook: WebhookOptions | None = None
     privileged: Mapping[str, Role] = field(default_factory=dict)
-    """Telegram user ids of organizers and admins (from the settings), for their menus."""
+    """Telegram user ids of organizers and admins, for their menus; the composition root
+    takes them from the core's role policy, so menus and permissions never disagree."""
     limits: Limits = field(default_factory=Limits)
     max_upload_bytes: int = 5 * 1024 * 1024
     max_concurrent_updates: int = 64
@@ -108,34 +108,6 @@ class TelegramOptions:
     @property
     def file_url(self) -> str:
         return self.base_file_url or file_url_for(self.base_url)
-
-
-def options_from_settings(settings: Settings) -> TelegramOptions:
-    """The adapter's options from the typed settings (the composition root calls this)."""
-    if not settings.telegram_token:
-        raise SettingsError("TELEGRAM_TOKEN is not set")
-    privileged: dict[str, Role] = {}
-    for refs, role in ((settings.organizers, Role.ORGANIZER), (settings.admins, Role.ADMIN)):
-        for ref in refs:
-            if ref.platform == PLATFORM:
-                privileged[ref.user_id] = max(role, privileged.get(ref.user_id, Role.GUEST))
-    webhook = None
-    if settings.telegram_webhook_url:
-        webhook = WebhookOptions(
-            url=settings.telegram_webhook_url,
-            secret=settings.telegram_webhook_secret or secrets.token_urlsafe(32),
-            listen=settings.telegram_webhook_listen,
-            port=settings.telegram_webhook_port,
-        )
-    return TelegramOptions(
-        token=settings.telegram_token,
-        base_url=settings.telegram_api_base_url,
-        base_file_url=settings.telegram_api_file_url,
-        local_mode=settings.telegram_local_mode,
-        poll_timeout=settings.telegram_poll_timeout,
-        webhook=webhook,
-        privileged=privileged,
-    )
 
 
 class TelegramAdapter:
@@ -150,12 +122,6 @@ class TelegramAdapter:
         self._latest: OrderedDict[int, int] = OrderedDict()
         self._requests: tuple[AiohttpRequest, ...] = ()
         self.username: str | None = None
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, handle: Handle, registry: Registry
-    ) -> TelegramAdapter:
-        return cls(handle, registry, options_from_settings(settings))
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -201,11 +167,14 @@ class TelegramAdapter:
                     await request.shutdown()
                 raise
         except InvalidToken:
-            raise SettingsError("TELEGRAM_TOKEN: Telegram rejected the token") from None
+            raise PlatformStartError(
+                "TELEGRAM_TOKEN", "TELEGRAM_TOKEN: Telegram rejected the token"
+            ) from None
         except NetworkError as error:
-            raise SettingsError(
+            raise PlatformStartError(
+                "TELEGRAM_API_BASE_URL",
                 f"TELEGRAM_API_BASE_URL: no Bot API server answers at {self._options.base_url} "
-                f"({error})"
+                f"({error})",
             ) from None
         self._application = application
         self.username = application.bot.username

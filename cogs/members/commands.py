@@ -1,11 +1,14 @@
-"""The members commands and buttons; the rules live in MemberService and PrivacyService."""
+"""The members commands and buttons: declarations and thin handlers.
+
+Each handler checks who asks, calls the service and hands what it gets to ``render``;
+the rules live in :class:`~cogs.members.service.MemberService`.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
 
-from bot.core.bounds import parse_id
 from bot.core.commands import (
     Action,
     Arg,
@@ -17,54 +20,34 @@ from bot.core.commands import (
 )
 from bot.core.context import Context
 from bot.core.conversation import Conversations
-from bot.core.delivery import Delivery, Outbound
+from bot.core.delivery import Outbound
 from bot.core.errors import UserError
 from bot.core.i18n import N_, _, language
-from bot.core.types import Attachment, Button, Reply, Role
-from cogs.members.choices import KINDS, PROVINCES, WORK_SITUATIONS, label
-from cogs.members.privacy import MemberData, PrivacyService
-from cogs.members.registration import (
-    FLOW,
-    RegistrationFlow,
-    development_code,
-    privacy_statement,
-)
+from bot.core.privacy import PersonalData
+from bot.core.types import Attachment, Reply, Role
+from cogs.members import actions, render
+from cogs.members.actions import Verb
+from cogs.members.flows import FLOW, development_code
 from cogs.members.service import MemberService
-from storage.repositories.members import MemberRepository
 
 log = logging.getLogger(__name__)
 
-PLATFORM_NAMES = {"telegram": "Telegram", "discord": "Discord", "console": "console"}
-ROLE_LABELS = {
-    Role.GUEST: N_("guest"),
-    Role.MEMBER: N_("member"),
-    Role.OPJUTTER: N_("opjutter"),
-    Role.ORGANIZER: N_("organizer"),
-    Role.ADMIN: N_("admin"),
-}
 
-
-class MembersCog:
+class MembersCommands:
     def __init__(
         self,
         service: MemberService,
-        repository: MemberRepository,
         conversations: Conversations,
-        delivery: Delivery,
+        personal_data: PersonalData,
+        registry: Registry,
     ) -> None:
-        self.service = service
+        """``registry`` lets ``/start <command>`` (a deep link) continue another command."""
+        self._service = service
         self._conversations = conversations
-        self._delivery = delivery
-        self._flow = RegistrationFlow(service)
-        self._own_data = MemberData(repository)
-        self._privacy: PrivacyService | None = None
-        self._registry: Registry | None = None
-
-    def register(self, registry: Registry) -> None:
+        self._personal_data = personal_data
         self._registry = registry
-        self._conversations.register(self._flow)
-        registry.personal_data_hook(self._own_data)
-        self._privacy = PrivacyService(registry.personal_data, self._own_data)
+
+    def declare(self, registry: Registry) -> None:
         member_arg = Arg("lid", N_("member number (see /leden)"), ArgKind.INTEGER, min_value=1)
         registry.add_commands(
             [
@@ -204,15 +187,14 @@ class MembersCog:
                 ),
             ]
         )
-        registry.action(Action("mb", self.on_button))
-        registry.demo(self.load_demo)
+        registry.action(Action(actions.PREFIX, self.on_button))
 
     # -- commands ------------------------------------------------------------------------
 
     async def start(self, ctx: Context) -> list[Reply]:
         """First contact: who we are, the privacy statement, and the way in."""
         payload = (ctx.args.get("payload") or "").strip().lower()
-        if payload and self._registry is not None:
+        if payload:
             # A deep link from a group (/start <command>) continues that command privately.
             target = self._registry.find(payload)
             if target is not None and target.personal and target.role <= ctx.caller.role:
@@ -220,37 +202,18 @@ class MembersCog:
                     return [continue_privately(target.name)]
                 return as_list(await target.handler(replace(ctx, command=target, args={})))
         resumed = await self._conversations.resume(ctx)
-        intro = _(
-            "Hello! I am Werkbot, the bot of De Werkvereniging, the independent interest "
-            "platform for Modern Werkenden: people who combine or alternate jobs, "
-            "freelancing, study, care and volunteering. Through me you give your opinion in "
-            "Jouw Stem, sign up for gatherings such as the Festival on 11 May, and hear news "
-            "first."
-        )
         if ctx.caller.is_member:
-            text = (
-                intro
-                + "\n\n"
-                + _("Welcome back, {name}! Type /hulp to see what you can do.").format(
-                    name=ctx.caller.name
-                )
-            )
-            return [Reply(text), *(resumed or [])]
-        text = intro + "\n\n" + privacy_statement()
+            return [render.welcome_back(ctx.caller.name), *(resumed or [])]
         if resumed:
-            return [Reply(text), Reply(_("You were in the middle of something:")), *resumed]
-        return [
-            Reply(
-                text,
-                ((Button(_("Register"), "mb:register"), Button(_("Help"), "mb:help")),),
-            )
-        ]
+            intro = render.first_contact()
+            return [Reply(intro.text), Reply(_("You were in the middle of something:")), *resumed]
+        return [render.first_contact()]
 
     async def registreer(self, ctx: Context) -> list[Reply]:
         """Starts (or resumes) the registration conversation."""
         if ctx.caller.is_member:
             member_id = ctx.require_member()
-            if ctx.caller.verified or not self.service.require_verification:
+            if ctx.caller.verified or not self._service.require_verification:
                 return [
                     Reply(
                         _("You are already registered, {name}. See /profiel.").format(
@@ -258,11 +221,10 @@ class MembersCog:
                         )
                     )
                 ]
-            profile = await self.service.profile(member_id)
-            code = await self.service.ensure_code(member_id)
-            replies = development_code(self.service, ctx.platform, code)
+            profile = await self._service.profile(member_id)
+            code = await self._service.ensure_code(member_id)
             return [
-                *replies,
+                *development_code(self._service, ctx.platform, code),
                 *await self._conversations.start(
                     ctx,
                     FLOW,
@@ -281,31 +243,14 @@ class MembersCog:
             *await self._conversations.start(ctx, FLOW),
         ]
 
-    async def koppel(self, ctx: Context) -> list[Reply]:
+    async def koppel(self, ctx: Context) -> list[Reply | Outbound]:
         """One person, one member: ties another platform account to the same member."""
         code = (ctx.args.get("code") or "").strip()
         if not code:
             if not ctx.caller.is_member:
-                return [
-                    Reply(
-                        _(
-                            "To link this account, first send /koppel on the account you registered "
-                            "with. Then send /koppel CODE here with the code you got. Not registered "
-                            "yet? Use /registreer."
-                        )
-                    )
-                ]
-            raw, _expires = await self.service.new_link_code(ctx.require_member())
-            return [
-                Reply(
-                    _(
-                        "Your link code is {code}. On your other account (Telegram, Discord or the "
-                        "console), send: /koppel {code}\nThe code works once and expires in 10 "
-                        "minutes."
-                    ).format(code=raw),
-                    private=True,
-                )
-            ]
+                return [render.how_to_link()]
+            raw, _expires = await self._service.new_link_code(ctx.require_member())
+            return [render.link_code(raw)]
         if ctx.caller.is_member:
             raise UserError(
                 _(
@@ -313,64 +258,32 @@ class MembersCog:
                     "you want to add."
                 )
             )
-        member_id = await self.service.link(ctx.platform, ctx.identity.user_id, code)
-        profile = await self.service.profile(member_id)
-        platform = PLATFORM_NAMES.get(ctx.platform, ctx.platform)
-        await self._delivery.deliver_all(
-            [
-                Outbound(
-                    member_id=member_id,
-                    render=lambda: Reply(
-                        _("Your {platform} account is now linked to your membership.").format(
-                            platform=platform
-                        )
-                    ),
-                )
-            ]
-        )
+        member_id = await self._service.link(ctx.platform, ctx.identity.user_id, code)
+        # Whatever this account was answering as a guest (a registration) has no place now.
+        await self._conversations.cancel(ctx)
+        profile = await self._service.profile(member_id)
+        platform = ctx.platform
         with language(profile.language or ctx.language):
-            return [
-                Reply(
-                    _("Linked! This {platform} account now belongs to {name}.").format(
-                        platform=platform, name=profile.name
-                    ),
-                    private=True,
-                )
-            ]
+            here = render.linked_here(platform, profile.name)
+        # The member's other accounts hear of it too (the core delivers it).
+        return [here, Outbound(member_id=member_id, render=lambda: render.linked_elsewhere(platform))]
 
     async def profiel(self, ctx: Context) -> Reply:
-        """Shows the member what we hold, in short; /mijngegevens gives everything."""
-        profile = await self.service.profile(ctx.require_member())
-        lines = [
-            _("Your profile (member number {id})").format(id=profile.member_id),
-            _("Name: {value}").format(value=profile.name),
-            _("E-mail: {value}").format(value=profile.email)
-            + (" ✓" if profile.verified else " " + _("(not confirmed yet: /registreer)")),
-            _("Kind: {value}").format(value=label(KINDS, profile.kind))
-            + (f" — {profile.organization}" if profile.organization else ""),
-            _("Work situation: {value}").format(
-                value=label(WORK_SITUATIONS, profile.work_situation)
-            ),
-            _("Province: {value}").format(value=label(PROVINCES, profile.province)),
-            _("Language: {value}").format(value=profile.language or ctx.language),
-            _("Role: {value}").format(value=_(ROLE_LABELS[ctx.caller.role])),
-            _("Linked accounts: {value}").format(
-                value=", ".join(PLATFORM_NAMES.get(p, p) for p in profile.accounts)
-            ),
-        ]
-        return Reply("\n".join(lines), private=True)
+        profile = await self._service.profile(ctx.require_member())
+        return render.profile(profile, ctx.caller.role, ctx.language)
 
     async def taal(self, ctx: Context) -> Reply:
         chosen = ctx.args["taal"]
-        await self.service.set_language(ctx.platform, ctx.identity.user_id, ctx.member_id, chosen)
+        await self._service.set_language(
+            ctx.platform, ctx.identity.user_id, ctx.member_id, chosen
+        )
         with language(chosen):
             return Reply(_("From now on I speak English with you."))
 
     async def mijngegevens(self, ctx: Context) -> Reply:
         """The AVG/GDPR right of access: everything, as one JSON file."""
         member_id = ctx.require_member()
-        assert self._privacy is not None
-        data = await self._privacy.export(member_id)
+        data = await self._personal_data.export(member_id)
         return Reply(
             _("Here is everything Werkbot holds on you."),
             attachment=Attachment(
@@ -381,46 +294,25 @@ class MembersCog:
 
     async def vergeetmij(self, ctx: Context) -> Reply:
         """The right to be forgotten, behind one confirmation button."""
-        member_id = ctx.require_member()
-        return Reply(
-            _(
-                "Do you want us to erase all your personal data? Your membership ends and "
-                "this cannot be undone. Answers you gave stay only in anonymous totals."
-            ),
-            (
-                (
-                    Button(_("Yes, erase everything"), f"mb:forget:{member_id}"),
-                    Button(_("No, keep it"), "mb:keep"),
-                ),
-            ),
-            private=True,
-        )
+        return render.forget_question(ctx.require_member())
 
     async def leden(self, ctx: Context) -> Reply:
-        found = await self.service.search(ctx.args.get("zoek"))
-        if not found:
-            return Reply(_("No members found."))
-        lines = [_("Members (number, name, kind, e-mail confirmed):")]
-        lines += [
-            f"{member_id}. {name} — {label(KINDS, kind)}{' ✓' if verified else ''}"
-            for member_id, name, kind, verified in found
-        ]
-        return Reply("\n".join(lines), private=True)
+        return render.member_list(await self._service.search(ctx.args.get("zoek")))
 
     async def opjutter_geef(self, ctx: Context) -> Reply:
         member_id = ctx.args["lid"]
-        if await self.service.grant_opjutter(member_id, ctx.identity.key):
+        if await self._service.grant_opjutter(member_id, ctx.identity.key):
             return Reply(_("Member {id} is now an opjutter.").format(id=member_id))
         return Reply(_("Member {id} already was an opjutter.").format(id=member_id))
 
     async def opjutter_neem(self, ctx: Context) -> Reply:
         member_id = ctx.args["lid"]
-        if await self.service.revoke_opjutter(member_id):
+        if await self._service.revoke_opjutter(member_id):
             return Reply(_("Member {id} is no longer an opjutter.").format(id=member_id))
         return Reply(_("Member {id} was not an opjutter.").format(id=member_id))
 
     async def sponsor_nieuw(self, ctx: Context) -> Reply:
-        organization_id = await self.service.create_sponsor(ctx.args["naam"])
+        organization_id = await self._service.create_sponsor(ctx.args["naam"])
         return Reply(
             _(
                 "Sponsor {id} registered. Add its representatives with /sponsor_lid {id} "
@@ -429,7 +321,7 @@ class MembersCog:
         )
 
     async def sponsor_lid(self, ctx: Context) -> Reply:
-        name = await self.service.add_representative(ctx.args["sponsor"], ctx.args["lid"])
+        name = await self._service.add_representative(ctx.args["sponsor"], ctx.args["lid"])
         return Reply(
             _("Member {member} now represents {sponsor}.").format(
                 member=ctx.args["lid"], sponsor=name
@@ -437,49 +329,28 @@ class MembersCog:
         )
 
     async def sponsor_los(self, ctx: Context) -> Reply:
-        await self.service.remove_representative(ctx.args["lid"])
+        await self._service.remove_representative(ctx.args["lid"])
         return Reply(_("Member {member} is a deelnemer again.").format(member=ctx.args["lid"]))
 
     async def sponsors(self, ctx: Context) -> Reply:
-        found = await self.service.sponsors()
-        if not found:
-            return Reply(_("No sponsors yet. Register one with /sponsor_nieuw <name>."))
-        lines = [_("Sponsors (number, name, representatives):")]
-        lines += [f"{sid}. {name} — {count}" for sid, name, count in found]
-        return Reply("\n".join(lines))
+        return render.sponsor_list(await self._service.sponsors())
 
     # -- buttons -------------------------------------------------------------------------
 
     async def on_button(self, ctx: Context, parts: list[str]) -> list[Reply] | Reply:
-        what = parts[0] if parts else ""
-        if what == "register":
+        pressed = actions.decode(parts)
+        if pressed.verb is Verb.REGISTER:
             if not ctx.chat.is_private:
                 return continue_privately("registreer")
             return await self.registreer(ctx)
-        if what == "help":
+        if pressed.verb is Verb.HELP:
             return Reply(_("Type /hulp to see every command you can use."))
-        if what == "keep":
+        if pressed.verb is Verb.KEEP:
             return Reply(_("Nothing was erased."), replace=True)
-        if what == "forget" and len(parts) == 2 and parse_id(parts[1]) is not None:
-            if ctx.member_id is None:
-                return Reply(_("This membership no longer exists."), replace=True)
-            if ctx.member_id != parse_id(parts[1]):
-                raise UserError(_("This button is not for you."))
-            assert self._privacy is not None
-            await self._privacy.erase(ctx.member_id)
-            return Reply(
-                _(
-                    "All your personal data has been erased. Thank you for taking part. "
-                    "You are always welcome to register again with /registreer."
-                ),
-                replace=True,
-            )
-        raise UserError(_("This button no longer works."))
-
-    async def load_demo(self) -> list[str]:
-        """Demo content: one sample sponsor, so organizers see how sponsors look."""
-        existing = {name for _id, name, _count in await self.service.sponsors()}
-        if "Voorbeeld Coöperatie (demo)" in existing:
-            return []
-        await self.service.create_sponsor("Voorbeeld Coöperatie (demo)")
-        return ["sponsor: Voorbeeld Coöperatie (demo)"]
+        # Verb.FORGET
+        if ctx.member_id is None:
+            return Reply(_("This membership no longer exists."), replace=True)
+        if ctx.member_id != pressed.ids[0]:
+            raise UserError(_("This button is not for you."))
+        await self._personal_data.erase(ctx.member_id)
+        return render.erased()

@@ -1,39 +1,55 @@
-"""The registration conversation: name, e-mail, work situation, province, consent, code."""
+"""The registration conversation: name, e-mail, work situation, province, consent, code.
+
+Every answer so far is kept in the stored conversation (``data``), none in memory, so a
+restart in the middle continues at the same question; the flow is ``personal``, so a
+registration that ends without a member (stopped, declined, expired) is scrubbed.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
+from bot.core.bounds import parse_int
 from bot.core.context import Context
 from bot.core.conversation import Flow, Outcome
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _
 from bot.core.types import Button, Reply
-from cogs.members.choices import PROVINCES, WORK_SITUATIONS, label, match
+from cogs.members import render
 from cogs.members.service import MemberService, VerifyResult
+from storage.vocabulary import Province, WorkSituation, known
 
 FLOW = "registration"
+STEPS = ("name", "email", "work", "province", "consent", "code")
+E = TypeVar("E", bound=StrEnum)
+ALIASES = {"fryslan": Province.FRIESLAND, "fryslân": Province.FRIESLAND, "freelancer": WorkSituation.ZZP}
 
 
-def privacy_statement() -> str:
-    return _(
-        "Privacy: De Werkvereniging stores your name, e-mail address, work situation and "
-        "province to let you take part and to show results per group. Survey results are "
-        "only published as totals. We never sell or share your data. You can see "
-        "everything we hold with /mijngegevens and erase it with /vergeetmij."
-    )
+def match(vocabulary: type[E], typed: str) -> E | None:
+    """Find a code from what someone typed: the code, the label, or its number in the list."""
+    text = typed.strip().lower()
+    if not text:
+        return None
+    codes = list(vocabulary)
+    number = parse_int(text, low=1, high=len(codes))
+    if number is not None:
+        return codes[number - 1]
+    alias = ALIASES.get(text)
+    if isinstance(alias, vocabulary):
+        return alias
+    for code in codes:
+        label = getattr(code, "label", str(code))
+        if text in (code.value, label.lower(), _(label).lower()):
+            return code
+    return None
 
 
 def development_code(members: MemberService, platform: str, code: str | None) -> list[Reply]:
     """Without a mail server, a local chat shows the code so the bot can be tried out."""
     if code is None or not members.shows_code_in_chat(platform):
         return []
-    return [
-        Reply(
-            _("Development mode (no mail server set): your code is {code}.").format(code=code),
-            private=True,
-        )
-    ]
+    return [render.development_code(code)]
 
 
 def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
@@ -50,8 +66,10 @@ class RegistrationFlow(Flow):
 
     async def prompt(self, ctx: Context, step: str, data: dict[str, Any]) -> Reply:
         total = 6 if self._members.require_verification else 5
-        position = {"name": 1, "email": 2, "work": 3, "province": 4, "consent": 5, "code": 6}
-        head = _("Registration, step {n} of {total}.").format(n=position[step], total=total) + " "
+        head = (
+            _("Registration, step {n} of {total}.").format(n=STEPS.index(step) + 1, total=total)
+            + " "
+        )
         if step == "name":
             return Reply(
                 head + _("What is your name?") + "\n" + _("(Type /stop to stop.)"),
@@ -65,12 +83,10 @@ class RegistrationFlow(Flow):
                 expects_text=True,
             )
         if step == "work":
-            options = [
-                self.button(step, label(WORK_SITUATIONS, code), code) for code in WORK_SITUATIONS
-            ]
+            options = [self.button(step, render.label(code), code) for code in WorkSituation]
             return Reply(head + _("What is your work situation?"), _rows(options, 2), private=True)
         if step == "province":
-            options = [self.button(step, label(PROVINCES, code), code) for code in PROVINCES]
+            options = [self.button(step, render.label(code), code) for code in Province]
             return Reply(
                 head + _("In which province do you live?"), _rows(options, 3), private=True
             )
@@ -80,14 +96,14 @@ class RegistrationFlow(Flow):
             ).format(
                 name=data["name"],
                 email=data["email"],
-                work=label(WORK_SITUATIONS, data["work"]),
-                province=label(PROVINCES, data["province"]),
+                work=render.label(known(WorkSituation, data["work"])),
+                province=render.label(known(Province, data["province"])),
             )
             return Reply(
                 head
                 + summary
                 + "\n\n"
-                + privacy_statement()
+                + render.privacy_statement()
                 + "\n\n"
                 + _("Do you agree with the privacy statement?"),
                 ((self.button(step, _("Yes, I agree"), "yes"), self.button(step, _("No"), "no")),),
@@ -121,16 +137,16 @@ class RegistrationFlow(Flow):
             data["email"] = await self._members.clean_email(answer)
             return Outcome("work")
         if step == "work":
-            code = match(WORK_SITUATIONS, answer)
-            if code is None:
+            work = match(WorkSituation, answer)
+            if work is None:
                 raise InvalidAnswer(_("Please choose one of the buttons."))
-            data["work"] = code
+            data["work"] = work.value
             return Outcome("province")
         if step == "province":
-            code = match(PROVINCES, answer)
-            if code is None:
+            province = match(Province, answer)
+            if province is None:
                 raise InvalidAnswer(_("Please choose one of the buttons."))
-            data["province"] = code
+            data["province"] = province.value
             return Outcome("consent")
         if step == "consent":
             return await self._consent(ctx, data, answer)
@@ -158,7 +174,7 @@ class RegistrationFlow(Flow):
         )
         data["member_id"] = member_id
         if not self._members.require_verification:
-            return Outcome(None, [self._welcome(data)])
+            return Outcome(None, [render.welcome(data["name"])])
         replies = [
             Reply(
                 _(
@@ -184,19 +200,9 @@ class RegistrationFlow(Flow):
             )
         result = await self._members.verify(member_id, answer)
         if result in (VerifyResult.OK, VerifyResult.ALREADY):
-            return Outcome(None, [self._welcome(data)])
+            return Outcome(None, [render.welcome(data["name"])])
         if result is VerifyResult.WRONG:
             raise InvalidAnswer(_("That code is not right. Check it and try again."))
         if result is VerifyResult.EXPIRED:
             raise InvalidAnswer(_("That code has expired. Ask for a new one with the button."))
         raise InvalidAnswer(_("Too many wrong tries. Ask for a new code with the button."))
-
-    @staticmethod
-    def _welcome(data: dict[str, Any]) -> Reply:
-        return Reply(
-            _(
-                "Welcome, {name}! You are now a registered member of De Werkvereniging's "
-                "Werkbot. Your voice counts in Jouw Stem. See /hulp for what you can do."
-            ).format(name=data["name"]),
-            private=True,
-        )

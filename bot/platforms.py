@@ -1,0 +1,112 @@
+"""Platform adapters built from the settings: the composition root's half for the edge.
+
+Adapters take plain option objects and never read the settings themselves (they import
+nothing from ``config``), so this module is where settings become adapter options, next
+to ``bot/app.py``, which does the same for storage, core and cogs. Who gets the longer
+Telegram menus comes from the core's role policy (``app.roles``), the same object that
+decides callers' roles, so a menu can never offer what the router would refuse or hide
+what it would allow.
+
+The platform libraries are imported only when their adapter is built: the console chat
+and ``werkbot migrate`` need neither python-telegram-bot nor discord.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.core.adapter import PlatformAdapter
+from bot.core.types import Role
+from config import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.adapters.discord import DiscordAdapter, DiscordOptions
+    from bot.adapters.telegram import TelegramAdapter, TelegramOptions
+    from bot.app import Werkbot
+
+log = logging.getLogger(__name__)
+
+
+def telegram_options(settings: Settings, privileged: Mapping[str, Role]) -> TelegramOptions:
+    """The Telegram adapter's options; ``privileged`` are the Telegram user ids of
+    organizers and admins (``app.roles.privileged_on("telegram")``), for their menus."""
+    from bot.adapters.telegram import TelegramOptions, WebhookOptions
+
+    if not settings.telegram_token:
+        raise SettingsError("TELEGRAM_TOKEN is not set")
+    webhook = None
+    if settings.telegram_webhook_url:
+        webhook = WebhookOptions(
+            url=settings.telegram_webhook_url,
+            # Unset: a fresh secret per start, so only this process's setWebhook knows it.
+            secret=settings.telegram_webhook_secret or secrets.token_urlsafe(32),
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+        )
+    return TelegramOptions(
+        token=settings.telegram_token,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_api_file_url,
+        local_mode=settings.telegram_local_mode,
+        poll_timeout=settings.telegram_poll_timeout,
+        webhook=webhook,
+        privileged=dict(privileged),
+    )
+
+
+def discord_options(settings: Settings) -> DiscordOptions:
+    """The Discord adapter's options. Role ids are not among them: members' Discord roles
+    reach the core with each event, and the core's role policy (built from
+    ``DISCORD_ORGANIZER_ROLE_IDS`` / ``DISCORD_ADMIN_ROLE_IDS``) decides what they mean."""
+    from bot.adapters.discord import DiscordOptions
+
+    if not settings.discord_token:
+        raise SettingsError("DISCORD_TOKEN is not set")
+    return DiscordOptions(
+        token=settings.discord_token,
+        data_dir=Path(settings.data_dir),
+        guild_id=settings.discord_guild_id,
+        api_base_url=settings.discord_api_base_url,
+        gateway_url=settings.discord_gateway_url,
+    )
+
+
+def telegram_adapter(app: Werkbot) -> TelegramAdapter:
+    """The Telegram adapter wired to this process's router and command registry."""
+    from bot.adapters.telegram import TelegramAdapter
+
+    options = telegram_options(app.settings, app.roles.privileged_on("telegram"))
+    return TelegramAdapter(app.router.handle, app.registry, options)
+
+
+def discord_adapter(app: Werkbot) -> DiscordAdapter:
+    """The Discord adapter wired to this process's router, registry and member service
+    (which learns who closed their direct messages)."""
+    from bot.adapters.discord import DiscordAdapter
+
+    return DiscordAdapter(
+        app.router.handle,
+        app.registry,
+        discord_options(app.settings),
+        on_unreachable=app.members.service.mark_unreachable,
+    )
+
+
+def platform_adapters(app: Werkbot) -> list[PlatformAdapter]:
+    """An adapter for every platform whose token is set."""
+    adapters: list[PlatformAdapter] = []
+    for platform in app.settings.platform_tokens:
+        if platform == "telegram":
+            adapters.append(telegram_adapter(app))
+        elif platform == "discord":
+            adapters.append(discord_adapter(app))
+        else:
+            raise SettingsError(
+                f"{platform.upper()}_TOKEN is set, but this version of Werkbot has no "
+                f"{platform} adapter yet; unset it to use the console."
+            )
+    return adapters
