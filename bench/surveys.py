@@ -30,7 +30,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from cogs.members.choices import PROVINCES, WORK_SITUATIONS
 from sqlalchemy import text
 
 from bot.collector import settle, tune
@@ -41,9 +40,11 @@ from cogs.surveys.answering import Answering, ResponseKeys, SurveyCache, Voter, 
 from cogs.surveys.service import SurveyService
 from cogs.surveys.writer import AnswerWriter
 from storage.db import Database
-from storage.records.surveys import NewQuestion, NewSurvey, SurveyRepository
+from storage.records.surveys import NewQuestion, NewSurvey
 from storage.repositories.members import MemberRepository
+from storage.repositories.surveys import SurveyRepository
 from storage.types import utcnow
+from storage.vocabulary import Province, WorkSituation
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class CollectorWatch:
 async def add_members(db: Database, count: int) -> list[int]:
     """Verified members inserted in bulk (setup only; the answer path uses the real service)."""
     rng = random.Random(5)
-    works, provinces = list(WORK_SITUATIONS), list(PROVINCES)
+    works, provinces = [str(w) for w in WorkSituation], [str(p) for p in Province]
     now = utcnow().isoformat(sep=" ")
     async with db.engine.begin() as conn:
         start = int(
@@ -196,6 +197,7 @@ class Stack:
             cache,
             self.answering,
             NoClock(),
+            members,
             require_verification=True,
             reminder_before=timedelta(hours=24),
             quick_poll_duration=timedelta(hours=24),

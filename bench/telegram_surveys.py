@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.surveys import CollectorWatch, add_members, percentile
-from bot.adapters.telegram import Limits, TelegramAdapter, options_from_settings
+from bot.adapters.telegram import Limits, TelegramAdapter
 from bot.app import Werkbot
+from bot.platforms import telegram_options
 from config import load_settings
 from storage.records.surveys import NewQuestion, NewSurvey
 from storage.types import utcnow
@@ -113,7 +114,7 @@ async def survey_run(members: int, folder: Path) -> dict[str, float]:
         adapter = TelegramAdapter(
             app.router.handle,
             app.registry,
-            replace(options_from_settings(settings), limits=FAST),
+            replace(telegram_options(settings, app.roles.privileged_on("telegram")), limits=FAST),
         )
         app.delivery.attach(adapter)
         await adapter.start()

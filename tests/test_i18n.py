@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 def _source_messages() -> dict[str, str]:
     found: dict[str, str] = {}
-    for folder in ("bot", "cogs"):
+    for folder in ("bot", "cogs", "storage"):
         for filename, _lineno, message, _comments, _context in extract_from_dir(
             ROOT / folder,
             method_map=[("**.py", "python")],
