@@ -17,7 +17,7 @@ from config.settings import Settings
 def _default(field_name: str) -> str:
     field = Settings.model_fields[field_name]
     if field.default_factory is not None:
-        value = field.default_factory()  # type: ignore[call-arg]
+        value = field.default_factory()  # type: ignore[call-arg]  # our factories take no data
     elif field.default is PydanticUndefined:
         return "(required)"
     else:

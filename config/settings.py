@@ -286,7 +286,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read and validate the settings, turning pydantic's report into one clear message."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic checks them at run time
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

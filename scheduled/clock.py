@@ -8,6 +8,7 @@ while Werkbot was down runs as soon as it is back (no misfire grace limit).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -39,7 +41,7 @@ class _DispatchExecutor(AsyncIOExecutor):
         super().__init__()
         self._dispatch = dispatch
 
-    def _do_submit_job(self, job, run_times):  # type: ignore[no-untyped-def]
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         async def run() -> list[JobExecutionEvent]:
             events = []
             for run_time in run_times:
@@ -64,7 +66,7 @@ class _DispatchExecutor(AsyncIOExecutor):
                     )
             return events
 
-        def done(future):  # type: ignore[no-untyped-def]
+        def done(future: asyncio.Future[list[JobExecutionEvent]]) -> None:
             self._pending_futures.discard(future)
             try:
                 events = future.result()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -32,14 +33,16 @@ SCRUB_GIVE_UP = 3600.0
 """After an hour of tries the scrub waits for the next start (which always scrubs)."""
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     """WAL for concurrent readers beside one writer; foreign keys on; wait, don't fail, on locks."""
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA secure_delete=ON")  # erased personal data is overwritten, not left behind
+    cursor.execute(
+        "PRAGMA secure_delete=ON"
+    )  # erased personal data is overwritten, not left behind
     cursor.close()
 
 
@@ -196,7 +199,7 @@ def _truncate_wal(path: str) -> bool:
         return False
     finally:
         connection.close()
-    return busy == 0 and logged == moved
+    return bool(busy == 0 and logged == moved)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

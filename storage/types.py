@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Table
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -36,3 +37,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """Now, aware, in UTC; the one clock the storage layer reads."""
     return datetime.now(UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel table class (for Core queries on the hot paths)."""
+    return model.__table__  # type: ignore[attr-defined,no-any-return]  # SQLModel sets it on table=True classes, untyped
+
+
+def stored_id(value: int | None) -> int:
+    """The id of a row that was stored (flushed or read back): never None by then."""
+    if value is None:
+        raise ValueError("a stored row has no id")
+    return int(value)

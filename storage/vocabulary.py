@@ -14,7 +14,7 @@ from typing import TypeVar
 E = TypeVar("E", bound=StrEnum)
 
 
-def known(vocabulary: type[E], value: object) -> E | None:
+def known(vocabulary: type[E], value: str) -> E | None:
     """The member of ``vocabulary`` whose code is ``value``, or None (never raises)."""
     try:
         return vocabulary(value)

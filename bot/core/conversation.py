@@ -167,7 +167,7 @@ class Conversations:
                 payload,
                 utcnow() + flow.lifetime,
             )
-            if replaced in self._flows and self._flows[replaced].personal:
+            if replaced is not None and self._is_personal(replaced):
                 await self._repository.scrub()
             return [await flow.prompt(ctx, first, payload)]
 

@@ -183,7 +183,10 @@ class Router:
         replies: list[Reply] = []
         others: list[Outbound] = []
         for item in as_list(result):
-            (replies if isinstance(item, Reply) else others).append(item)
+            if isinstance(item, Reply):
+                replies.append(item)
+            else:
+                others.append(item)
         if others:
             await self._delivery.deliver_all(others)
         return replies

@@ -191,7 +191,7 @@ class MembersCommands:
 
     # -- commands ------------------------------------------------------------------------
 
-    async def start(self, ctx: Context) -> list[Reply]:
+    async def start(self, ctx: Context) -> list[Reply | Outbound]:
         """First contact: who we are, the privacy statement, and the way in."""
         payload = (ctx.args.get("payload") or "").strip().lower()
         if payload:

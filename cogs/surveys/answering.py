@@ -47,7 +47,7 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-Rows = Sequence[tuple[int, float | None, str | None]]
+Rows = tuple[tuple[int, float | None, str | None], ...]
 """A question's stored rows; kept as tuples in memory (immutable, and a tuple of plain
 values is not tracked by the garbage collector, which matters with 10,000s of voices)."""
 VOTER_TTL = 300.0

@@ -170,7 +170,7 @@ class SurveysCommands:
 
     async def peilingen(self, ctx: Context) -> Reply:
         """Lists what the caller can answer now, one button per survey."""
-        ctx.require_member()
+        member_id = ctx.require_member()
         if self._service.require_verification and not ctx.caller.verified:
             raise UserError(
                 _(
@@ -178,7 +178,7 @@ class SurveysCommands:
                     "Type the 6-digit code we mailed you, or send /registreer for a new code."
                 )
             )
-        return render.open_surveys(await self._service.open_for(ctx.member_id))
+        return render.open_surveys(await self._service.open_for(member_id))
 
     async def stem(self, ctx: Context) -> list[Reply] | Reply:
         """Starts or resumes answering; without a number it lists the open surveys."""

@@ -72,7 +72,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._depth = 0
         self._nodes = 0
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self.peek_event()
         line = event.start_mark.line + 1 if event.start_mark is not None else 1
         if isinstance(event, yaml.AliasEvent):
@@ -84,7 +84,7 @@ class _BoundedLoader(yaml.SafeLoader):
         if self._nodes > MAX_NODES:
             raise _Refused(line, f"the file has more than {MAX_NODES} items")
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -92,7 +92,7 @@ class _BoundedLoader(yaml.SafeLoader):
 def _compose(source: str) -> Node | None:
     loader = _BoundedLoader(source)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     finally:
         loader.dispose()
 

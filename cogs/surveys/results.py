@@ -12,6 +12,7 @@ import logging
 import math
 import statistics
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from storage.records.surveys import NOTE, QuestionKind, QuestionRecord, SurveyRecord
 from storage.repositories.surveys import SurveyRepository
@@ -21,7 +22,10 @@ log = logging.getLogger(__name__)
 
 MIN_GROUP = 10
 Z95 = 1.96
-SEGMENTS = {"work_situation": list(WorkSituation), "province": list(Province)}
+SEGMENTS: dict[str, list[StrEnum]] = {
+    "work_situation": list(WorkSituation),
+    "province": list(Province),
+}
 """What results are broken down by, each in the order its groups are shown."""
 
 

@@ -111,8 +111,8 @@ class SurveyService:
 
     async def all(self, *, archived: bool = True) -> list[SurveyRecord]:
         if archived:
-            return await self._repository.list()
-        return await self._repository.list(
+            return await self._repository.surveys()
+        return await self._repository.surveys(
             [status for status in SurveyStatus if status is not SurveyStatus.ARCHIVED]
         )
 
@@ -121,10 +121,10 @@ class SurveyService:
             survey.closes_at is None or survey.closes_at > self._now()
         )
 
-    async def open_for(self, member_id: int | None) -> list[tuple[SurveyRecord, bool]]:
+    async def open_for(self, member_id: int) -> list[tuple[SurveyRecord, bool]]:
         """Open surveys this member may answer, with whether they already completed each."""
         found: list[tuple[SurveyRecord, bool]] = []
-        for listed in await self._repository.list((SurveyStatus.OPEN,)):
+        for listed in await self._repository.surveys((SurveyStatus.OPEN,)):
             try:
                 survey = await self.get(listed.id)
                 if not self.is_open(survey):
@@ -133,7 +133,7 @@ class SurveyService:
                     await self.answering.eligible_voter(survey, member_id)
                 except UserError:
                     continue
-                progress = await self.answering.progress(survey.id, member_id)  # type: ignore[arg-type]
+                progress = await self.answering.progress(survey.id, member_id)
             except Exception:
                 # One broken survey must not take the list down for every member.
                 log.exception("survey %s left out of a member's list", listed.id)

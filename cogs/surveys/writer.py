@@ -105,17 +105,16 @@ class AnswerWriter:
             raise WriterStopped()
         if self._task is None or self._task.done():
             self.start()
-        filling = self._filling
-        if filling is None or len(filling) >= self._max_batch:
+        filling, future = self._filling, self._future
+        if filling is None or future is None or len(filling) >= self._max_batch:
             filling = self._filling = []
-            assert self._loop is not None
-            self._future = BatchFuture(loop=self._loop)
-            self._queue.append((filling, self._future))
+            future = self._future = BatchFuture(loop=self._loop)
+            self._queue.append((filling, future))
             wake = self._wake
             if wake is not None and not wake.done():
                 wake.set_result(None)
         filling.append(write)
-        return self._future, len(filling) - 1  # type: ignore[return-value]
+        return future, len(filling) - 1
 
     async def submit(self, write: AnswerWrite) -> None:
         """Queue one answer and return once it is committed (raises what the commit raised)."""

@@ -70,12 +70,12 @@ class ConversationRepository:
     ) -> bool:
         """Move to ``step`` only if nobody else moved first (a double press loses)."""
         async with self._db.transaction() as session:
-            result = await session.exec(  # type: ignore[call-overload]
+            result = await session.exec(
                 update(ConversationState)
                 .where(
-                    ConversationState.platform == platform,
-                    ConversationState.user_id == user_id,
-                    ConversationState.version == expected_version,
+                    col(ConversationState.platform) == platform,
+                    col(ConversationState.user_id) == user_id,
+                    col(ConversationState.version) == expected_version,
                 )
                 .values(
                     step=step,
@@ -99,11 +99,12 @@ class ConversationRepository:
         (a stopped registration must leave no name or e-mail behind, not even in the WAL)."""
         async with self._db.transaction() as session:
             query = delete(ConversationState).where(
-                ConversationState.platform == platform, ConversationState.user_id == user_id
+                col(ConversationState.platform) == platform,
+                col(ConversationState.user_id) == user_id,
             )
             if expected_version is not None:
-                query = query.where(ConversationState.version == expected_version)
-            result = await session.exec(query)  # type: ignore[call-overload]
+                query = query.where(col(ConversationState.version) == expected_version)
+            result = await session.exec(query)
             ended = bool(result.rowcount == 1)
         if ended and scrub:
             await self._db.scrub()
@@ -135,7 +136,7 @@ class ConversationRepository:
         removed = 0
         async with self._db.transaction() as session:
             for platform, user_id in accounts:
-                result = await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+                result = await session.exec(
                     delete(ConversationState).where(
                         col(ConversationState.platform) == platform,
                         col(ConversationState.user_id) == user_id,
@@ -149,8 +150,8 @@ class ConversationRepository:
     async def purge_expired(self) -> int:
         """Abandoned conversations (possibly with a name and e-mail typed in) go, scrubbed."""
         async with self._db.transaction() as session:
-            result = await session.exec(  # type: ignore[call-overload]
-                delete(ConversationState).where(ConversationState.expires_at <= utcnow())
+            result = await session.exec(
+                delete(ConversationState).where(col(ConversationState.expires_at) <= utcnow())
             )
             removed = int(result.rowcount or 0)
         if removed:

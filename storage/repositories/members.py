@@ -31,7 +31,7 @@ from storage.records.members import (
     RoleGrantRecord,
     VerificationRecord,
 )
-from storage.types import utcnow
+from storage.types import stored_id, utcnow
 from storage.vocabulary import MemberKind, Province, WorkSituation
 
 _ACCOUNT = (
@@ -63,7 +63,7 @@ class NameTaken(Exception):
 
 def member_record(row: Member) -> MemberRecord:
     return MemberRecord(
-        id=int(row.id),  # type: ignore[arg-type]  # a stored row always has its id
+        id=stored_id(row.id),
         kind=MemberKind(row.kind),
         name=row.name,
         email=row.email,
@@ -90,7 +90,7 @@ def account_record(row: Identity) -> AccountRecord:
 
 
 def organization_record(row: Organization) -> OrganizationRecord:
-    return OrganizationRecord(id=int(row.id), name=row.name, created_at=row.created_at)  # type: ignore[arg-type]
+    return OrganizationRecord(id=stored_id(row.id), name=row.name, created_at=row.created_at)
 
 
 class MemberRepository:
@@ -111,13 +111,15 @@ class MemberRepository:
             ).first()
             if found is None:
                 return CallerRecord(None, None, frozenset(), ())
-            identity, member = found
+            identity = found[0]
+            member: Member | None = found[1]  # an outer join: no member for a guest
             account = account_record(identity)
             if member is None or member.erased_at is not None:
                 return CallerRecord(account, None, frozenset(), ())
             roles: set[str] = set()
             linked: list[tuple[str, str]] = []
-            for what, first, second in await session.exec(
+            # sqlmodel types exec() for plain selects only; a UNION runs the same way.
+            for what, first, second in await session.exec(  # type: ignore[call-overload]
                 _ROLES_AND_ACCOUNTS, params={"member_id": member.id}
             ):
                 if what == "role":
@@ -160,7 +162,7 @@ class MemberRepository:
             else:
                 identity.language = language
             if member_id is not None:
-                await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+                await session.exec(
                     update(Member).where(col(Member.id) == member_id).values(language=language)
                 )
 
@@ -189,7 +191,7 @@ class MemberRepository:
                     identity.member_id = member.id
                     identity.linked_at = utcnow()
                     identity.unreachable_at = None
-                return int(member.id)  # type: ignore[arg-type]  # flushed: the id is set
+                return stored_id(member.id)
         except IntegrityError as error:
             raise EmailTaken() from error
 
@@ -211,7 +213,7 @@ class MemberRepository:
 
     async def expire_verification(self, member_id: int) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            await session.exec(
                 update(VerificationCode)
                 .where(col(VerificationCode.member_id) == member_id)
                 .values(expires_at=utcnow())
@@ -233,7 +235,7 @@ class MemberRepository:
 
     async def count_failed_attempt(self, member_id: int) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            await session.exec(
                 update(VerificationCode)
                 .where(col(VerificationCode.member_id) == member_id)
                 .values(attempts=VerificationCode.attempts + 1)
@@ -241,19 +243,17 @@ class MemberRepository:
 
     async def mark_verified(self, member_id: int) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            await session.exec(
                 update(Member).where(col(Member.id) == member_id).values(email_verified_at=utcnow())
             )
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            await session.exec(
                 delete(VerificationCode).where(col(VerificationCode.member_id) == member_id)
             )
 
     async def save_link_code(self, member_id: int, code_hash: str, expires_at: datetime) -> None:
         """One live code per member: a new one replaces the old."""
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
-                delete(LinkCode).where(col(LinkCode.member_id) == member_id)
-            )
+            await session.exec(delete(LinkCode).where(col(LinkCode.member_id) == member_id))
             session.add(LinkCode(code_hash=code_hash, member_id=member_id, expires_at=expires_at))
 
     async def link_with_code(self, code_hash: str, platform: str, user_id: str) -> int | None:
@@ -266,7 +266,7 @@ class MemberRepository:
             if code is None:
                 return None
             member_id = code.member_id
-            result = await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            result = await session.exec(
                 delete(LinkCode).where(col(LinkCode.code_hash) == code_hash)
             )
             if result.rowcount != 1 or code.expires_at <= utcnow():
@@ -293,7 +293,7 @@ class MemberRepository:
 
     async def revoke(self, member_id: int, role: str) -> bool:
         async with self._db.transaction() as session:
-            result = await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            result = await session.exec(
                 delete(RoleGrant).where(
                     col(RoleGrant.member_id) == member_id, col(RoleGrant.role) == role
                 )
@@ -314,7 +314,7 @@ class MemberRepository:
                 organization = Organization(name=name)
                 session.add(organization)
                 await session.flush()
-                return int(organization.id)  # type: ignore[arg-type]  # flushed: the id is set
+                return stored_id(organization.id)
         except IntegrityError as error:
             raise NameTaken() from error
 
@@ -336,12 +336,14 @@ class MemberRepository:
 
     async def set_organization(self, member_id: int, organization_id: int | None) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            await session.exec(
                 update(Member)
                 .where(col(Member.id) == member_id)
                 .values(
                     organization_id=organization_id,
-                    kind=MemberKind.SPONSOR if organization_id is not None else MemberKind.DEELNEMER,
+                    kind=MemberKind.SPONSOR
+                    if organization_id is not None
+                    else MemberKind.DEELNEMER,
                 )
             )
 
@@ -377,7 +379,7 @@ class MemberRepository:
 
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            await session.exec(
                 update(Identity)
                 .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
                 .values(unreachable_at=utcnow())
@@ -385,7 +387,7 @@ class MemberRepository:
 
     async def mark_reachable(self, platform: str, user_id: str) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            await session.exec(
                 update(Identity)
                 .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
                 .values(unreachable_at=None)
@@ -394,7 +396,7 @@ class MemberRepository:
     async def purge_expired_codes(self) -> int:
         """Remove link codes past their time (verification codes go with verification)."""
         async with self._db.transaction() as session:
-            result = await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+            result = await session.exec(
                 delete(LinkCode).where(col(LinkCode.expires_at) <= utcnow())
             )
             return int(result.rowcount or 0)
@@ -434,14 +436,10 @@ class MemberRepository:
     async def erase(self, member_id: int) -> None:
         """Remove every personal detail; keep an anonymous tombstone row (id, kind, erased_at)."""
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
-                delete(Identity).where(col(Identity.member_id) == member_id)
-            )
+            await session.exec(delete(Identity).where(col(Identity.member_id) == member_id))
             for table in (RoleGrant, VerificationCode, LinkCode):
-                await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
-                    delete(table).where(col(table.member_id) == member_id)
-                )
-            await session.exec(  # type: ignore[call-overload]  # sqlmodel types select only
+                await session.exec(delete(table).where(col(table.member_id) == member_id))
+            await session.exec(
                 update(Member)
                 .where(col(Member.id) == member_id)
                 .values(

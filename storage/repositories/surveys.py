@@ -45,14 +45,14 @@ from storage.records.surveys import (
     SurveyStatus,
 )
 from storage.repositories.survey_batch import SqliteAnswerBatches
-from storage.types import utcnow
+from storage.types import stored_id, table_of, utcnow
 
 log = logging.getLogger(__name__)
 
 
 def _survey(row: Survey, questions: Sequence[SurveyQuestion]) -> SurveyRecord:
     return SurveyRecord(
-        id=int(row.id),  # type: ignore[arg-type]
+        id=stored_id(row.id),
         title=row.title,
         intro=row.intro,
         mode=SurveyMode(row.mode),
@@ -67,7 +67,7 @@ def _survey(row: Survey, questions: Sequence[SurveyQuestion]) -> SurveyRecord:
         announced_at=row.announced_at,
         questions=tuple(
             QuestionRecord(
-                id=int(q.id),  # type: ignore[arg-type]
+                id=stored_id(q.id),
                 position=q.position,
                 kind=QuestionKind(q.kind),
                 text=q.text,
@@ -130,7 +130,7 @@ class SurveyRepository:
             for position, question in enumerate(new.questions, start=1):
                 session.add(
                     SurveyQuestion(
-                        survey_id=survey.id,  # type: ignore[arg-type]
+                        survey_id=stored_id(survey.id),
                         position=position,
                         kind=question.kind,
                         text=question.text,
@@ -144,7 +144,7 @@ class SurveyRepository:
                         required=question.required,
                     )
                 )
-            return int(survey.id)  # type: ignore[arg-type]
+            return stored_id(survey.id)
 
     async def get(self, survey_id: int) -> SurveyRecord | None:
         async with self._db.session() as session:
@@ -158,19 +158,21 @@ class SurveyRepository:
             ).all()
             return _survey(row, list(questions))
 
-    async def list(self, statuses: Sequence[str] | None = None) -> list[SurveyRecord]:
+    async def surveys(self, statuses: Sequence[str] | None = None) -> list[SurveyRecord]:
         """Surveys without their questions; a row that cannot be read is skipped and logged,
         so one broken survey never takes the list down for everyone."""
         query = model_select(Survey).order_by(col(Survey.id))
+        numbers = model_select(col(Survey.id)).order_by(col(Survey.id))
         if statuses:
             query = query.where(col(Survey.status).in_(list(statuses)))
+            numbers = numbers.where(col(Survey.status).in_(list(statuses)))
         try:
             async with self._db.session() as session:
                 return [_survey(row, ()) for row in (await session.exec(query)).all()]
         except Exception:
             log.exception("a survey cannot be read; listing them one by one")
         async with self._db.session() as session:
-            ids = list((await session.exec(query.with_only_columns(col(Survey.id)))).all())
+            ids = [survey_id for survey_id in (await session.exec(numbers)).all() if survey_id]
         found: list[SurveyRecord] = []
         for survey_id in ids:
             try:
@@ -185,7 +187,7 @@ class SurveyRepository:
     async def delete(self, survey_id: int, from_statuses: Sequence[str]) -> bool:
         """Delete a survey (and its questions) only while it is in ``from_statuses``."""
         async with self._db.transaction() as session:
-            result = await session.exec(  # type: ignore[call-overload]
+            result = await session.exec(
                 delete(Survey).where(
                     col(Survey.id) == survey_id, col(Survey.status).in_(list(from_statuses))
                 )
@@ -194,14 +196,12 @@ class SurveyRepository:
 
     async def update(self, survey_id: int, **values: Any) -> None:
         async with self._db.transaction() as session:
-            await session.exec(  # type: ignore[call-overload]
-                update(Survey).where(col(Survey.id) == survey_id).values(**values)
-            )
+            await session.exec(update(Survey).where(col(Survey.id) == survey_id).values(**values))
 
     async def transition(self, survey_id: int, from_statuses: Sequence[str], **values: Any) -> bool:
         """Change a survey only if it is still in one of ``from_statuses`` (races lose)."""
         async with self._db.transaction() as session:
-            result = await session.exec(  # type: ignore[call-overload]
+            result = await session.exec(
                 update(Survey)
                 .where(col(Survey.id) == survey_id, col(Survey.status).in_(list(from_statuses)))
                 .values(**values)
@@ -305,7 +305,7 @@ class SurveyRepository:
     async def participation(self, survey_id: int, voice_key: str) -> bool | None:
         """None when the voice has not taken part; else whether it completed."""
         async with self._db.engine.connect() as conn:
-            table = SurveyParticipation.__table__  # type: ignore[attr-defined]
+            table = table_of(SurveyParticipation)
             row = (
                 await conn.execute(
                     select(table.c.completed).where(
@@ -318,7 +318,7 @@ class SurveyRepository:
     async def participations(self, survey_id: int, voice_keys: Sequence[str]) -> dict[str, bool]:
         """Of these voices, the ones that took part, with whether they completed."""
         async with self._db.engine.connect() as conn:
-            table = SurveyParticipation.__table__  # type: ignore[attr-defined]
+            table = table_of(SurveyParticipation)
             result = await conn.execute(
                 select(table.c.voice_key, table.c.completed).where(
                     table.c.survey_id == survey_id, table.c.voice_key.in_(list(voice_keys))
@@ -331,7 +331,7 @@ class SurveyRepository:
         if not question_ids:
             return stored
         async with self._db.engine.connect() as conn:
-            table = SurveyAnswer.__table__  # type: ignore[attr-defined]
+            table = table_of(SurveyAnswer)
             result = await conn.execute(
                 select(table.c.question_id, table.c.choice, table.c.number, table.c.text).where(
                     table.c.question_id.in_(list(question_ids)),
@@ -345,7 +345,7 @@ class SurveyRepository:
     async def voices(self, survey_id: int) -> dict[str, bool]:
         """Every voice that took part, with whether it completed."""
         async with self._db.engine.connect() as conn:
-            table = SurveyParticipation.__table__  # type: ignore[attr-defined]
+            table = table_of(SurveyParticipation)
             result = await conn.execute(
                 select(table.c.voice_key, table.c.completed).where(table.c.survey_id == survey_id)
             )
@@ -355,7 +355,7 @@ class SurveyRepository:
 
     async def tally(self, question_id: int) -> dict[int, int]:
         """Count per choice of one question (covering index on question and choice)."""
-        table = SurveyAnswer.__table__  # type: ignore[attr-defined]
+        table = table_of(SurveyAnswer)
         async with self._db.engine.connect() as conn:
             result = await conn.execute(
                 select(table.c.choice, func.count())
@@ -366,7 +366,7 @@ class SurveyRepository:
 
     async def answered(self, question_id: int) -> int:
         """How many responses answered a question (skips not counted)."""
-        table = SurveyAnswer.__table__  # type: ignore[attr-defined]
+        table = table_of(SurveyAnswer)
         async with self._db.engine.connect() as conn:
             result = await conn.execute(
                 select(func.count(func.distinct(table.c.response_key))).where(
@@ -379,8 +379,8 @@ class SurveyRepository:
         self, survey_id: int, question_id: int, segment: str
     ) -> list[tuple[str | None, int, int]]:
         """(segment value, choice, count) of one question: choice 0 rows give the group's n."""
-        answers = SurveyAnswer.__table__  # type: ignore[attr-defined]
-        responses = SurveyResponse.__table__  # type: ignore[attr-defined]
+        answers = table_of(SurveyAnswer)
+        responses = table_of(SurveyResponse)
         column = responses.c[segment]
         join = answers.join(
             responses,
@@ -408,7 +408,7 @@ class SurveyRepository:
 
     async def values(self, question_id: int) -> list[tuple[float | None, str | None]]:
         """The number or text values (choice 0 rows) of one question."""
-        table = SurveyAnswer.__table__  # type: ignore[attr-defined]
+        table = table_of(SurveyAnswer)
         async with self._db.engine.connect() as conn:
             result = await conn.execute(
                 select(table.c.number, table.c.text).where(
@@ -418,20 +418,18 @@ class SurveyRepository:
             return [(number, text) for number, text in result]
 
     async def response_count(self, survey_id: int) -> int:
-        table = SurveyResponse.__table__  # type: ignore[attr-defined]
+        table = table_of(SurveyResponse)
         async with self._db.engine.connect() as conn:
             result = await conn.execute(
                 select(func.count()).select_from(table).where(table.c.survey_id == survey_id)
             )
             return int(result.scalar_one())
 
-    async def responses(
-        self, survey_id: int
-    ) -> list[tuple[str, Segment, dict[int, Rows]]]:
+    async def responses(self, survey_id: int) -> list[tuple[str, Segment, dict[int, Rows]]]:
         """Every response with its segment and answers, ordered by key (no time order)."""
-        responses = SurveyResponse.__table__  # type: ignore[attr-defined]
-        answers = SurveyAnswer.__table__  # type: ignore[attr-defined]
-        questions = SurveyQuestion.__table__  # type: ignore[attr-defined]
+        responses = table_of(SurveyResponse)
+        answers = table_of(SurveyAnswer)
+        questions = table_of(SurveyQuestion)
         found: dict[str, tuple[Segment, dict[int, Rows]]] = {}
         async with self._db.engine.connect() as conn:
             for key, ws, province, kind, member_id in await conn.execute(
@@ -489,8 +487,8 @@ class SurveyRepository:
 
     async def participations_of(self, voice_key: str) -> list[Participation]:
         """(survey id, title, mode, completed) of every survey a voice took part in."""
-        part = SurveyParticipation.__table__  # type: ignore[attr-defined]
-        surveys = Survey.__table__  # type: ignore[attr-defined]
+        part = table_of(SurveyParticipation)
+        surveys = table_of(Survey)
         async with self._db.engine.connect() as conn:
             result = await conn.execute(
                 select(surveys.c.id, surveys.c.title, surveys.c.mode, part.c.completed)
@@ -508,10 +506,10 @@ class SurveyRepository:
         ``rekeys`` holds (survey id, old response key, new response key); the answers stay in
         the totals under the new key, which nothing can tie back to the person.
         """
-        part = SurveyParticipation.__table__  # type: ignore[attr-defined]
-        responses = SurveyResponse.__table__  # type: ignore[attr-defined]
-        answers = SurveyAnswer.__table__  # type: ignore[attr-defined]
-        questions = SurveyQuestion.__table__  # type: ignore[attr-defined]
+        part = table_of(SurveyParticipation)
+        responses = table_of(SurveyResponse)
+        answers = table_of(SurveyAnswer)
+        questions = table_of(SurveyQuestion)
         async with self._db.begin() as conn:
             for survey_id, old, new in rekeys:
                 await conn.execute(
@@ -536,7 +534,7 @@ class SurveyRepository:
                 update(responses).where(responses.c.member_id == member_id).values(member_id=None)
             )
             await conn.execute(
-                delete(SurveyNewsOptIn.__table__).where(  # type: ignore[attr-defined]
-                    SurveyNewsOptIn.__table__.c.member_id == member_id  # type: ignore[attr-defined]
+                delete(table_of(SurveyNewsOptIn)).where(
+                    table_of(SurveyNewsOptIn).c.member_id == member_id
                 )
             )

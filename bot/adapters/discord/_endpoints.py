@@ -29,4 +29,4 @@ def apply_endpoints(http: HTTPClient, api_base_url: str, gateway_url: str) -> No
         shards, _url, limits = await original()
         return shards, gateway_url, limits
 
-    http.get_bot_gateway = get_bot_gateway  # type: ignore[method-assign]
+    http.get_bot_gateway = get_bot_gateway  # type: ignore[method-assign]  # discord.py has no setting

@@ -68,7 +68,7 @@ class ActionButton(
         return cls(match["action"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        handler: ButtonHandler = interaction.client.adapter  # type: ignore[attr-defined]
+        handler: ButtonHandler = interaction.client.adapter  # type: ignore[attr-defined]  # our client subclass
         await handler.on_button(interaction, self.action)
 
 
@@ -167,8 +167,9 @@ def answer_modal(title: str) -> ui.Modal:
 def modal_value(data: Any) -> str | None:
     """The typed value from a modal submission's components (any nesting)."""
     if isinstance(data, dict):
-        if data.get("custom_id") == ANSWER_FIELD and isinstance(data.get("value"), str):
-            return data["value"]
+        value = data.get("value")
+        if data.get("custom_id") == ANSWER_FIELD and isinstance(value, str):
+            return value
         for value in data.values():
             found = modal_value(value)
             if found is not None:

@@ -135,7 +135,7 @@ def _markup_problems(markup: InlineKeyboardMarkup | None, where: str) -> list[st
             if not button.url.strip():
                 problems.append(f"{where}: button {button.text!r} has an empty link")
             continue
-        data = (button.callback_data or "").encode("utf-8", "surrogatepass")
+        data = str(button.callback_data or "").encode("utf-8", "surrogatepass")
         if not 1 <= len(data) <= MAX_CALLBACK_DATA:
             problems.append(
                 f"{where}: button {button.text!r} carries {len(data)} bytes of callback data "

@@ -115,7 +115,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.limits.backoff_max, self.limits.backoff_base * 2**attempt)
-        return delay * random.uniform(0.8, 1.2)
+        return float(delay * random.uniform(0.8, 1.2))
 
     async def process_request(
         self,
@@ -184,7 +184,9 @@ class PerUserOrder(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB marks process_update final and offers do_process_update, but that runs inside the
+    # concurrency slot: a user's waiting updates would hold slots that others need.
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         key = _order_key(update)
         if key is None:
             await super().process_update(update, coroutine)

@@ -14,9 +14,11 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal
 
 from telegram import (
+    Bot,
     CallbackQuery,
     InlineKeyboardMarkup,
     InputFile,
@@ -199,7 +201,7 @@ class TelegramAdapter:
         else:
             assert application.updater is not None
             await application.updater.start_polling(
-                timeout=self._options.poll_timeout,
+                timeout=timedelta(seconds=self._options.poll_timeout),
                 allowed_updates=allowed,
                 bootstrap_retries=3,
                 error_callback=self._polling_error,
@@ -491,7 +493,7 @@ class TelegramAdapter:
         markup: InlineKeyboardMarkup | None,
     ) -> Message:
         """Images as photos (shown inline), everything else, and odd images, as documents."""
-        bot = self._require_application().bot
+        bot: Bot = self._require_application().bot
         if attachment.is_image:
             photo = InputFile(attachment.data, filename=attachment.filename, attach=False)
             try:
