@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 import cogs.members
 import cogs.surveys
@@ -113,8 +112,7 @@ class Werkbot:
         for module in self.modules:
             module.register(self.registry)
 
-        assert settings.console_files_dir is not None  # the settings fill it in
-        self.console_files = ConsoleFiles(Path(settings.console_files_dir))
+        self.console_files = ConsoleFiles(settings.console_folder)
         self.registry.personal_data_hook(
             ConsoleExports(self.console_files, self.members.service.accounts_of)
         )

@@ -274,6 +274,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def console_folder(self) -> Path:
+        """Where the console writes files: CONSOLE_FILES_DIR, else DATA_DIR/console."""
+        return self.console_files_dir or self.data_dir / "console"
+
+    @property
     def smtp_configured(self) -> bool:
         return self.smtp_host is not None
 

@@ -60,7 +60,9 @@ class AnswerWriter:
         self._filling: list[AnswerWrite] | None = None
         self._future: BatchFuture | None = None
         self._wake: asyncio.Future[None] | None = None
-        self._idle: asyncio.Event | None = None
+        self._idle = asyncio.Event()
+        """Set while no batch is being committed."""
+        self._idle.set()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -71,7 +73,6 @@ class AnswerWriter:
         """Start the writer task on the running loop (also done on the first submit)."""
         if self._task is None or self._task.done():
             self._stopping = False
-            self._idle = asyncio.Event()
             self._idle.set()
             self._loop = asyncio.get_running_loop()
             self._task = self._loop.create_task(self._run(), name="survey-writer")
@@ -83,7 +84,6 @@ class AnswerWriter:
                 self._close()
             return
         self._stopping = True
-        assert self._idle is not None
         while self._queue or not self._idle.is_set():
             await self._idle.wait()
             await asyncio.sleep(0)
@@ -124,7 +124,6 @@ class AnswerWriter:
             raise failures[index]
 
     async def _run(self) -> None:
-        assert self._idle is not None
         loop = asyncio.get_running_loop()
         queue = self._queue
         while True:

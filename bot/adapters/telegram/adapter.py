@@ -187,7 +187,7 @@ class TelegramAdapter:
             raise
 
     async def _begin_receiving(self, application: Application) -> None:
-        await self._publish_commands()
+        await self._publish_commands(application)
         await application.start()
         allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
         if self._options.webhook is not None:
@@ -225,10 +225,9 @@ class TelegramAdapter:
         finally:
             self._application = None
 
-    async def _publish_commands(self) -> None:
+    async def _publish_commands(self, application: Application) -> None:
         """setMyCommands per language and scope; a refusal is logged, never fatal."""
-        assert self._application is not None
-        bot = self._application.bot
+        bot = application.bot
         for menu in menus(self._registry, self._options.privileged):
             try:
                 await bot.set_my_commands(
