@@ -76,7 +76,9 @@ async def test_modules_start_and_stop_in_the_app(make_settings: Callable[..., Se
     app = Werkbot(make_settings())
     await app.start()
     try:
-        assert [module.name for module in app.modules] == ["core", "members", "surveys"]
+        names = [module.name for module in app.modules]
+        assert names[0] == "core" and len(names) == len(set(names))
+        assert {"members", "surveys"} <= set(names)
     finally:
         await app.stop()
     await app.stop()  # stopping twice is harmless
