@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.core.cache import BoundedCache
+
 
 class Verdict(Enum):
     ALLOW = "allow"
@@ -34,16 +36,16 @@ class RateLimiter:
         self.burst = burst
         self.rate = per_minute / 60.0
         self._clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._max_keys = max_keys
+        # The users seen longest ago go first: their buckets have long refilled, and a user
+        # forgotten early only gets a fresh burst.
+        self._buckets: BoundedCache[str, _Bucket] = BoundedCache(max_keys)
 
     def check(self, key: str) -> Verdict:
         now = self._clock()
         bucket = self._buckets.get(key)
         if bucket is None:
-            if len(self._buckets) >= self._max_keys:
-                self._forget_full(now)
-            bucket = self._buckets[key] = _Bucket(tokens=float(self.burst), updated=now)
+            bucket = _Bucket(tokens=float(self.burst), updated=now)
+            self._buckets.put(key, bucket)
         else:
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
             bucket.updated = now
@@ -56,13 +58,3 @@ class RateLimiter:
             return Verdict.DROP
         bucket.warned = True
         return Verdict.WARN
-
-    def _forget_full(self, now: float) -> None:
-        """Drop buckets that have refilled completely; they hold no information."""
-        full = [
-            key
-            for key, bucket in self._buckets.items()
-            if bucket.tokens + (now - bucket.updated) * self.rate >= self.burst
-        ]
-        for key in full:
-            del self._buckets[key]
