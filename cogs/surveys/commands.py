@@ -194,7 +194,9 @@ class SurveysCommands:
             return [render.already_taken_part()]
         question = progress.next_question or survey.questions[0]
         replies = [] if progress.answered else [render.intro(survey)]
-        return replies + await flows.show(self._conversations, ctx, progress, question)
+        return replies + await flows.show(
+            self._conversations, ctx, progress, question, leaving_typed=True
+        )
 
     # -- results ---------------------------------------------------------------------------
 
@@ -327,13 +329,20 @@ class SurveysCommands:
             return [replace(render.choice_question(progress, question), replace=True)]
         if pressed.verb is Verb.DONE and question.id not in progress.answered and question.required:
             raise UserError(_("Please choose at least one option."))
+        leaving_typed = pressed.verb in (Verb.BACK, Verb.SKIP, Verb.NEXT)
         if pressed.verb is Verb.BACK:
             target = progress.before(question) or question
-            return _edited(await flows.show(self._conversations, ctx, progress, target))
+            return _edited(
+                await flows.show(self._conversations, ctx, progress, target, leaving_typed=True)
+            )
         if pressed.verb is Verb.ANSWER and question.explain:
             return _edited(await flows.ask_note(self._conversations, ctx, progress, question))
         following = progress.following(question)
-        return _edited(await flows.show(self._conversations, ctx, progress, following))
+        return _edited(
+            await flows.show(
+                self._conversations, ctx, progress, following, leaving_typed=leaving_typed
+            )
+        )
 
     # -- uploads --------------------------------------------------------------------------
 

@@ -31,19 +31,27 @@ def _data(progress: Progress, question: QuestionRecord) -> dict[str, Any]:
 
 
 async def show(
-    conversations: Conversations, ctx: Context, progress: Progress, question: QuestionRecord | None
+    conversations: Conversations,
+    ctx: Context,
+    progress: Progress,
+    question: QuestionRecord | None,
+    *,
+    leaving_typed: bool,
 ) -> list[Reply]:
     """Show ``question`` (a typed one starts this flow) or, with None, the closing words.
 
-    A choice question ends a typed-answer conversation that may still be open (the member
-    went back, or skipped), so what they type next is not taken as an old answer.
+    ``leaving_typed``: the member may be in a typed-answer conversation (they pressed Back,
+    Skip or Next under a typed question, or started over with /stem); it ends here unless
+    the next question is typed too, so what they type next is not taken as an old answer.
+    Answer buttons come from choice questions, where no typed conversation is open: they
+    skip that look-up, which would cost a query on every press of the hot path.
     """
-    if question is None:
-        await end_typing(conversations, ctx)
-        return [render.finished(progress)]
-    if question.kind.is_typed:
+    if question is not None and question.kind.is_typed:
         return await conversations.start(ctx, FLOW, _data(progress, question), step=TYPED)
-    await end_typing(conversations, ctx)
+    if leaving_typed:
+        await end_typing(conversations, ctx)
+    if question is None:
+        return [render.finished(progress)]
     return [render.choice_question(progress, question)]
 
 

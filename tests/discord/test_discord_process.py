@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 from tests.discord.fake import FakeDiscord
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.process import run_environment, start_werkbot
 
 
 async def test_run_serves_discord_and_stops_cleanly_on_sigterm(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TELEGRAM_", "DISCORD_", "SMTP_"))
-    }
-    env.update(
+    env = run_environment(
+        tmp_path,
         DISCORD_TOKEN=fake.token,
         DISCORD_API_BASE_URL=fake.api_base,
         DISCORD_GATEWAY_URL=fake.gateway_url,
         DISCORD_GUILD_ID="1000",
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
-        DATA_DIR=str(tmp_path / "data"),
-        PYTHONPATH=str(ROOT),
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_werkbot(env, tmp_path)
     try:
         await fake.wait_for(fake.identified, within=30, what="the process to IDENTIFY")
         assert fake.calls("PUT", r"^/applications/900/guilds/1000/commands$")

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from bot.core.delivery import Outbound
 from bot.core.types import Attachment, Chat, Identity, Reply
 from bot.platforms import platform_adapters
 from tests.support.chat import RecordingChat, code_in
+from tests.support.process import run_environment, start_werkbot
 from tests.support.smtp import LocalSmtp, free_port
 from tests.telegram.conftest import StartBot
 from tests.telegram.fake_bot_api import (
@@ -652,26 +651,13 @@ def test_webhook_settings(make_settings: Any) -> None:
 async def test_werkbot_run_serves_telegram_and_stops_cleanly_on_sigterm(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "TELEGRAM_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "TELEGRAM_POLL_TIMEOUT": "5",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
-        "DATA_DIR": str(tmp_path / "data"),
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    env = run_environment(
+        tmp_path,
+        TELEGRAM_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        TELEGRAM_POLL_TIMEOUT="5",
     )
+    process = await start_werkbot(env, tmp_path)
     try:
         await api.wait_for(lambda: api.attempts("getUpdates"), within=30, what="polling")
         mark = len(api.calls)
@@ -694,25 +680,8 @@ async def test_werkbot_run_reports_a_rejected_token_in_one_line(
 ) -> None:
     """The adapter raises PlatformStartError (it knows no settings module); the entry point
     reports it exactly like a wrong setting: one line on stderr and exit code 2."""
-    env = {
-        **os.environ,
-        "TELEGRAM_TOKEN": "1:wrong",
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
-        "DATA_DIR": str(tmp_path / "data"),
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    env = run_environment(tmp_path, TELEGRAM_TOKEN="1:wrong", TELEGRAM_API_BASE_URL=api.base_url)
+    process = await start_werkbot(env, tmp_path)
     try:
         _stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
     finally:
