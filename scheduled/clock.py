@@ -34,6 +34,20 @@ async def planned_job(kind: str, payload: dict[str, Any]) -> None:
     raise RuntimeError("planned jobs run through Clock's executor, not directly")
 
 
+class _Scheduler(AsyncIOScheduler):
+    """APScheduler's asyncio scheduler, safe against a wake-up queued just before shutdown.
+
+    Adding a job queues a wake-up on the loop; when the process stops right after (a test,
+    a quick restart), shutdown can run first and leave no loop for the timer, and the
+    wake-up then fails with "'NoneType' object has no attribute 'call_later'".
+    """
+
+    def _start_timer(self, wait_seconds: float | None) -> None:
+        if self._eventloop is None:
+            return
+        super()._start_timer(wait_seconds)
+
+
 class _DispatchExecutor(AsyncIOExecutor):
     """Runs a stored job by giving its kind and payload to the core's job runner."""
 
@@ -93,7 +107,7 @@ class Clock:
         self._engine = create_engine(sync_database_url, pool_pre_ping=True)
         if self._engine.dialect.name == "sqlite":
             event.listen(self._engine, "connect", _sqlite_pragmas)
-        self._scheduler = AsyncIOScheduler(
+        self._scheduler = _Scheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
             executors={"default": _DispatchExecutor(dispatch)},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
