@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import aiosmtplib
 
 from bot.core.mail import MailError
+from bot.core.types import Attachment
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +37,31 @@ class SmtpMailer:
         self._security = security
         self._timeout = timeout
 
-    async def send(self, to: str, subject: str, body: str) -> None:
+    async def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        attachments: Sequence[Attachment] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = to
         message["Subject"] = subject
         message["Message-ID"] = make_msgid(domain="werkbot")
+        for name, value in (headers or {}).items():
+            message[name] = value
         message.set_content(body)
+        for attachment in attachments:
+            maintype, _slash, subtype = attachment.mime_type.partition("/")
+            message.add_attachment(
+                attachment.data,
+                maintype=maintype or "application",
+                subtype=subtype or "octet-stream",
+                filename=attachment.filename,
+            )
         try:
             await aiosmtplib.send(
                 message,
@@ -63,7 +83,15 @@ class LogMailer:
 
     development = True
 
-    async def send(self, to: str, subject: str, body: str) -> None:
+    async def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        attachments: Sequence[Attachment] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
         log.warning(
             "DEVELOPMENT MODE (no SMTP_HOST): mail to %s not sent.\nSubject: %s\n%s",
             to,

@@ -144,6 +144,7 @@ class ConsoleAdapter:
         self._stdout = stdout or sys.stdout
         self._interactive = self._stdin.isatty() if interactive is None else interactive
         self._language_hint = language_hint
+        self._printed = 0
         self._buttons: BoundedCache[str, list[Button]] = BoundedCache(_REMEMBERED_USERS)
         """The buttons of the latest reply per console user, for ``[n]`` presses."""
 
@@ -153,11 +154,21 @@ class ConsoleAdapter:
         self._stdout.write(text + "\n")
         self._stdout.flush()
 
-    async def send(self, chat: Chat, reply: Reply) -> None:
-        """Print a reply for a console user (also used for messages nobody asked for)."""
-        user = chat.chat_id
+    async def send(self, chat: Chat, reply: Reply) -> str | None:
+        """Print a reply for a console user (also used for messages nobody asked for); the
+        number of the printed message."""
+        self._printed += 1
+        self._print(chat.chat_id, reply, f"werkbot → {chat.chat_id}: ")
+        return str(self._printed)
+
+    async def edit(self, chat: Chat, message_id: str, reply: Reply) -> bool:
+        """A terminal cannot change what it printed: the new version is printed, marked."""
+        self._print(chat.chat_id, reply, f"werkbot → {chat.chat_id} (#{message_id}, bijgewerkt): ")
+        return True
+
+    def _print(self, user: str, reply: Reply, head: str) -> None:
         lines = reply.text.splitlines() or [""]
-        self._write(f"werkbot → {user}: {lines[0]}")
+        self._write(f"{head}{lines[0]}")
         for line in lines[1:]:
             self._write(f"  {line}")
         if reply.buttons:

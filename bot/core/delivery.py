@@ -30,7 +30,17 @@ class Sender(Protocol):
 
     platform: str
 
-    async def send(self, chat: Chat, reply: Reply) -> None: ...
+    async def send(self, chat: Chat, reply: Reply) -> str | None:
+        """Send; the platform's id of the (last) message sent, where it has one."""
+        ...
+
+
+class Editor(Protocol):
+    """An adapter that can change a message it sent (a progress report, edited in place)."""
+
+    async def edit(self, chat: Chat, message_id: str, reply: Reply) -> bool:
+        """True when the message was changed (False: send a new one instead)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,9 @@ class Delivery:
     @property
     def platforms(self) -> list[str]:
         return list(self._senders)
+
+    def sender(self, platform: str) -> Sender | None:
+        return self._senders.get(platform)
 
     async def deliver(self, outbound: Outbound) -> bool:
         """Send one message; True when some adapter took it."""

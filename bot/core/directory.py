@@ -16,6 +16,10 @@ class MemberDirectory(Protocol):
         """The member's language and reachable accounts as (platform, user id), best first."""
         ...
 
+    async def email_of(self, member_id: int) -> str | None:
+        """The member's confirmed e-mail address, for the e-mail channel (None if none)."""
+        ...
+
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         """An account blocked the bot or closed its DMs: stop trying it."""
         ...

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
+
+from bot.core.types import Attachment
 
 
 class MailError(Exception):
@@ -13,4 +16,12 @@ class Mailer(Protocol):
     development: bool
     """True when no SMTP server is set: mail goes to the log instead."""
 
-    async def send(self, to: str, subject: str, body: str) -> None: ...
+    async def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        attachments: Sequence[Attachment] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None: ...

@@ -116,6 +116,10 @@ class Reply:
     """A question that waits for a typed answer (an adapter may offer a text box for it)."""
     refusal: bool = False
     """The input was refused (a member's mistake, a role, an old button): nothing changed."""
+    markup: bool = False
+    """``text`` uses Werkbot's light markup (``*bold*``, ``_italic_``, ``[label](https://…)``),
+    which each adapter renders its platform's way (``bot.core.markup``); off, the text is
+    shown exactly as it is."""
 
     @property
     def all_buttons(self) -> list[Button]:

@@ -208,6 +208,13 @@ class MemberService:
             (a.platform, a.user_id) for a in accounts
         ]
 
+    async def email_of(self, member_id: int) -> str | None:
+        """The confirmed e-mail address (an unconfirmed one may not be the member's)."""
+        member = await self._repo.get(member_id)
+        if member is None or not member.verified:
+            return None
+        return member.email
+
     async def accounts_of(self, member_id: int) -> list[tuple[str, str]]:
         """Every platform account of a member, reachable or not, as (platform, user id)."""
         return [(a.platform, a.user_id) for a in await self._repo.accounts_of(member_id)]

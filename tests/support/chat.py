@@ -28,11 +28,19 @@ class RecordingChat:
     platform: str = "console"
     language_hint: str | None = None
     delivered: list[tuple[Chat, Reply]] = field(default_factory=list)
+    edits: list[tuple[Chat, str, Reply]] = field(default_factory=list)
     latest_buttons: dict[str, list[Button]] = field(default_factory=dict)
 
-    async def send(self, chat: Chat, reply: Reply) -> None:
-        """The Sender side: messages nobody asked for (deliveries)."""
+    async def send(self, chat: Chat, reply: Reply) -> str | None:
+        """The Sender side: messages nobody asked for (deliveries); the index is the id."""
         self.delivered.append((chat, reply))
+        return str(len(self.delivered) - 1)
+
+    async def edit(self, chat: Chat, message_id: str, reply: Reply) -> bool:
+        """An edit replaces the delivered message in place (and is remembered as one)."""
+        self.delivered[int(message_id)] = (chat, reply)
+        self.edits.append((chat, message_id, reply))
+        return True
 
     def _identity(self, user: str) -> Identity:
         return Identity(self.platform, user, display_name=user, language_hint=self.language_hint)

@@ -582,8 +582,11 @@ class DiscordAdapter:
             self._dm_channels.put(user_id, channel_id)
         return self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
-    async def _send_to(self, channel: discord.abc.Messageable, reply: Reply) -> None:
+    async def _send_to(
+        self, channel: discord.abc.Messageable, reply: Reply
+    ) -> discord.Message | None:
         pieces = contents(reply)
+        sent: discord.Message | None = None
         for number, text in enumerate(pieces):
             final = number == len(pieces) - 1
             kwargs: dict[str, Any] = {}
@@ -593,22 +596,44 @@ class DiscordAdapter:
                     kwargs["view"] = view
                 if reply.attachment is not None:
                     kwargs["file"] = _file(reply.attachment)
-            await channel.send(text, **kwargs)
+            sent = await channel.send(text, **kwargs)
+        return sent
 
     async def _unreachable(self, user_id: str) -> None:
         log.info("Discord user %s does not accept direct messages", user_id)
         if self._on_unreachable is not None:
             await self._on_unreachable(PLATFORM, user_id)
 
-    async def send(self, chat: Chat, reply: Reply) -> None:
-        """A message nobody asked for: to a member's direct messages or to a channel."""
+    async def send(self, chat: Chat, reply: Reply) -> str | None:
+        """A message nobody asked for: to a member's direct messages or to a channel; the
+        id of the (last) message sent."""
         try:
             if chat.is_private:
                 channel = await self._dm_channel(chat.chat_id)
             else:
                 channel = self.client.get_partial_messageable(int(chat.chat_id))
-            await self._send_to(channel, reply)
+            sent = await self._send_to(channel, reply)
         except discord.Forbidden as error:
             if chat.is_private:
                 raise Unreachable(f"discord:{chat.chat_id}") from error
             raise
+        return None if sent is None else str(sent.id)
+
+    async def edit(self, chat: Chat, message_id: str, reply: Reply) -> bool:
+        """Change a message the bot sent (a progress report), when it still fits one."""
+        pieces = contents(reply)
+        if len(pieces) != 1 or reply.attachment is not None:
+            return False
+        try:
+            if chat.is_private:
+                channel = await self._dm_channel(chat.chat_id)
+            else:
+                channel = self.client.get_partial_messageable(int(chat.chat_id))
+            view = build_view(reply)
+            await channel.get_partial_message(int(message_id)).edit(
+                content=pieces[0], view=view
+            )
+        except discord.HTTPException as error:
+            log.info("could not edit Discord message %s: %s", message_id, error)
+            return False
+        return True

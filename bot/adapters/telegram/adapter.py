@@ -393,14 +393,37 @@ class TelegramAdapter:
 
     # -- outgoing --------------------------------------------------------------------
 
-    async def send(self, chat: Chat, reply: Reply) -> None:
-        """Send a message nobody asked for; raises Unreachable if the user blocked the bot."""
+    async def send(self, chat: Chat, reply: Reply) -> str | None:
+        """Send a message nobody asked for; raises Unreachable if the user blocked the bot.
+        Returns the id of the (last) message sent."""
         try:
-            await self._send(int(chat.chat_id), reply)
+            sent = await self._send(int(chat.chat_id), reply)
         except (Forbidden, BadRequest) as error:
             if unreachable(error):
                 raise Unreachable(str(error)) from error
             raise
+        return None if sent is None else str(sent.message_id)
+
+    async def edit(self, chat: Chat, message_id: str, reply: Reply) -> bool:
+        """Change a text message the bot sent (a progress report); False when it cannot be
+        edited in place (a file, or a text that no longer fits one message)."""
+        rendered = render(reply)
+        if len(rendered) != 1 or rendered[0].attachment is not None or not reply.text.strip():
+            return False
+        bot: Bot = self._require_application().bot
+        try:
+            await bot.edit_message_text(
+                rendered[0].text or "",
+                chat_id=int(chat.chat_id),
+                message_id=int(message_id),
+                reply_markup=rendered[0].markup,
+            )
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return True
+            log.info("could not edit message %s: %s", message_id, error)
+            return False
+        return True
 
     async def _deliver(
         self,
@@ -466,7 +489,7 @@ class TelegramAdapter:
             notice = _("I can only answer this in a private chat. Open one with me first.")
             await self._send(group_id, Reply(notice, buttons=((link,),)))
 
-    async def _send(self, chat_id: int, reply: Reply) -> None:
+    async def _send(self, chat_id: int, reply: Reply) -> Message | None:
         """One reply as the Telegram messages :func:`render` makes of it (text in pieces
         that fit, file or photo, keyboard on the last), so what goes out is what ``fits``
         checks."""
@@ -483,6 +506,7 @@ class TelegramAdapter:
                 )
         if sent is not None:
             self._remember(chat_id, sent.message_id)
+        return sent
 
     async def _send_file(
         self,
