@@ -67,10 +67,10 @@ class NoMail(Mailer):
 class NoClock:
     """The benchmark opens surveys by hand; planned jobs are only recorded."""
 
-    def plan(self, job_id: str, when: Any, kind: str, payload: dict[str, Any]) -> None:
+    async def plan(self, job_id: str, when: Any, kind: str, payload: dict[str, Any]) -> None:
         return None
 
-    def cancel(self, job_id: str) -> bool:
+    async def cancel(self, job_id: str) -> bool:
         return False
 
 

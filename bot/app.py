@@ -7,8 +7,10 @@ from the settings in ``bot/platforms.py`` and attach to ``delivery``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
+import cogs.broadcasts
 import cogs.members
 import cogs.surveys
 from bot.adapters.console import ConsoleExports, ConsoleFiles
@@ -27,6 +29,7 @@ from bot.core.router import Router
 from bot.core.types import Chat
 from bot.mail import LogMailer, SmtpMailer
 from config import Settings
+from config.settings import IdentityRef
 from scheduled import Clock
 from storage import Database
 from storage.repositories.conversations import ConversationRepository
@@ -64,11 +67,12 @@ def survey_options(settings: Settings) -> cogs.surveys.SurveyOptions:
         require_verification=settings.require_verification,
         reminder_before=timedelta(hours=settings.survey_reminder_hours),
         quick_poll_duration=timedelta(hours=settings.survey_quick_poll_hours),
-        announcement_chats=[
-            Chat(ref.platform, ref.user_id, is_private=False)
-            for ref in settings.survey_announcement_chats
-        ],
+        announcement_chats=chats(settings.survey_announcement_chats),
     )
+
+
+def chats(refs: Sequence[IdentityRef]) -> list[Chat]:
+    return [Chat(ref.platform, ref.user_id, is_private=False) for ref in refs]
 
 
 class Werkbot:
@@ -96,6 +100,16 @@ class Werkbot:
             code_in_chat_platforms=frozenset({"console"}),
         )
         self.delivery = Delivery(self.members.service)
+        self.broadcasts = cogs.broadcasts.build(
+            self.db,
+            self.registry,
+            self.delivery,
+            self.members.service,
+            self.members.service,
+            self.conversations,
+            verified_only=settings.require_verification,
+            announcement_chats=chats(settings.announcement_chats),
+        )
         self.jobs = JobRunner(self.registry, self.delivery)
         self.clock = Clock(self.db.sync_url, self.jobs.run)
         self.core = CoreModule(
@@ -106,9 +120,15 @@ class Werkbot:
             self.members.service.accounts_of,
         )
         self.surveys = cogs.surveys.build(
-            self.db, self.members.service, self.clock, self.conversations, survey_options(settings)
+            self.db,
+            self.members.service,
+            self.clock,
+            self.conversations,
+            self.broadcasts.service,
+            self.broadcasts.service.choices,
+            survey_options(settings),
         )
-        self.modules: list[Module] = [self.core, self.members, self.surveys]
+        self.modules: list[Module] = [self.core, self.members, self.broadcasts, self.surveys]
         for module in self.modules:
             module.register(self.registry)
 

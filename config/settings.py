@@ -191,7 +191,12 @@ class Settings(BaseSettings):
         description="Group chats where survey results are published, e.g. telegram:-100123,discord:456",
     )
 
-    @field_validator("survey_announcement_chats", mode="before")
+    announcement_chats: Annotated[list[IdentityRef], NoDecode] = Field(
+        default_factory=list,
+        description="Chats that get every announcement (/aankondiging), e.g. telegram:-100123,discord:456; a Discord announcement channel also publishes to following servers",
+    )
+
+    @field_validator("survey_announcement_chats", "announcement_chats", mode="before")
     @classmethod
     def _survey_chats(cls, value: object) -> list[IdentityRef]:
         return _parse_identity_list(value)

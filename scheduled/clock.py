@@ -1,9 +1,16 @@
-"""One AsyncIOScheduler with a persistent job store in the same database.
+"""One scheduler with a persistent job store in the same database.
 
 Jobs are stored with a fixed function reference (:func:`planned_job`) and the job's
-kind and payload as arguments; a small executor hands them to the core's job runner,
-so nothing here needs a global to find the running application. A job that came due
-while Werkbot was down runs as soon as it is back (no misfire grace limit).
+kind and payload as arguments; a small executor hands them to the core's job runner on
+the event loop, so nothing here needs a global to find the running application. A job
+that came due while Werkbot was down runs as soon as it is back (no misfire grace limit).
+
+Why a scheduler thread and not APScheduler's asyncio scheduler: the job store speaks
+SQL synchronously. On the event loop, a job store write that waits for SQLite's write
+lock blocks the very loop that must finish the transaction holding that lock (an answer
+batch, an outbox round): both wait until the busy timeout and the job fails with
+"database is locked". So the scheduler's own work runs in its thread, planning and
+cancelling run in a worker thread, and only the jobs themselves run on the loop.
 """
 
 from __future__ import annotations
@@ -11,15 +18,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
-from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.executors.base import BaseExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, event
 
 from bot.core.planning import Dispatch
@@ -34,26 +42,13 @@ async def planned_job(kind: str, payload: dict[str, Any]) -> None:
     raise RuntimeError("planned jobs run through Clock's executor, not directly")
 
 
-class _Scheduler(AsyncIOScheduler):
-    """APScheduler's asyncio scheduler, safe against a wake-up queued just before shutdown.
+class _LoopExecutor(BaseExecutor):
+    """Runs a due job on the event loop by giving its kind and payload to the job runner."""
 
-    Adding a job queues a wake-up on the loop; when the process stops right after (a test,
-    a quick restart), shutdown can run first and leave no loop for the timer, and the
-    wake-up then fails with "'NoneType' object has no attribute 'call_later'".
-    """
-
-    def _start_timer(self, wait_seconds: float | None) -> None:
-        if self._eventloop is None:
-            return
-        super()._start_timer(wait_seconds)
-
-
-class _DispatchExecutor(AsyncIOExecutor):
-    """Runs a stored job by giving its kind and payload to the core's job runner."""
-
-    def __init__(self, dispatch: Dispatch) -> None:
+    def __init__(self, dispatch: Dispatch, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()
         self._dispatch = dispatch
+        self._loop = loop
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         async def run() -> list[JobExecutionEvent]:
@@ -80,8 +75,7 @@ class _DispatchExecutor(AsyncIOExecutor):
                     )
             return events
 
-        def done(future: asyncio.Future[list[JobExecutionEvent]]) -> None:
-            self._pending_futures.discard(future)
+        def done(future: Future[list[JobExecutionEvent]]) -> None:
             try:
                 events = future.result()
             except BaseException:
@@ -89,9 +83,10 @@ class _DispatchExecutor(AsyncIOExecutor):
             else:
                 self._run_job_success(job.id, events)
 
-        future = self._eventloop.create_task(run())
-        future.add_done_callback(done)
-        self._pending_futures.add(future)
+        if self._loop.is_closed():
+            log.warning("job %s came due after the loop closed; it runs at the next start", job.id)
+            return
+        asyncio.run_coroutine_threadsafe(run(), self._loop).add_done_callback(done)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -107,26 +102,38 @@ class Clock:
         self._engine = create_engine(sync_database_url, pool_pre_ping=True)
         if self._engine.dialect.name == "sqlite":
             event.listen(self._engine, "connect", _sqlite_pragmas)
-        self._scheduler = _Scheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
-            executors={"default": _DispatchExecutor(dispatch)},
-            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
-            timezone=UTC,
-        )
+        self._dispatch = dispatch
+        self._scheduler: BackgroundScheduler | None = None
 
     def start(self) -> None:
-        """Start on the running event loop; jobs that came due meanwhile run now."""
-        self._scheduler.start()
+        """Start beside the running event loop; jobs that came due meanwhile run now."""
+        scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
+            executors={"default": _LoopExecutor(self._dispatch, asyncio.get_running_loop())},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+            timezone=UTC,
+            daemon=True,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def _running(self) -> BackgroundScheduler:
+        if self._scheduler is None:
+            raise RuntimeError("the clock is not started")
+        return self._scheduler
 
     def shutdown(self) -> None:
-        if self._scheduler.running:
+        if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        self._scheduler = None
         self._engine.dispose()
 
-    def plan(self, job_id: str, when: datetime, kind: str, payload: dict[str, Any]) -> None:
+    async def plan(self, job_id: str, when: datetime, kind: str, payload: dict[str, Any]) -> None:
         if when.tzinfo is None:
             raise ValueError("plan() needs an aware datetime")
-        self._scheduler.add_job(
+        scheduler = self._running()
+        await asyncio.to_thread(
+            scheduler.add_job,
             planned_job,
             trigger="date",
             run_date=when,
@@ -135,13 +142,14 @@ class Clock:
             replace_existing=True,
         )
 
-    def cancel(self, job_id: str) -> bool:
+    async def cancel(self, job_id: str) -> bool:
+        scheduler = self._running()
         try:
-            self._scheduler.remove_job(job_id)
+            await asyncio.to_thread(scheduler.remove_job, job_id)
         except JobLookupError:
             return False
         return True
 
     def when(self, job_id: str) -> datetime | None:
-        job = self._scheduler.get_job(job_id)
+        job = self._running().get_job(job_id)
         return job.next_run_time if job is not None else None

@@ -72,6 +72,48 @@ class MemberKind(StrEnum):
         return _KIND_LABELS[self]
 
 
+class Topic(StrEnum):
+    """What members can choose to receive (``/meldingen``): nothing unless they say so."""
+
+    MAGAZINE = "magazine"
+    PEILINGEN = "peilingen"
+    EVENEMENTEN = "evenementen"
+    ACTIES = "acties"
+    NIEUWS = "nieuws"
+
+    @property
+    def label(self) -> str:
+        return _TOPIC_LABELS[self]
+
+    @property
+    def alias(self) -> str:
+        """The English name, accepted wherever the Dutch one is."""
+        return _TOPIC_ALIASES[self]
+
+
+class Channel(StrEnum):
+    """How a member wants broadcasts: in chat (e-mail only when no chat reaches them), or
+    by e-mail."""
+
+    CHAT = "chat"
+    EMAIL = "email"
+
+
+_TOPIC_LABELS = {
+    Topic.MAGAZINE: N_("the Magazine van de Vernieuwing"),
+    Topic.PEILINGEN: N_("new Jouw Stem surveys"),
+    Topic.EVENEMENTEN: N_("gatherings and the Festival"),
+    Topic.ACTIES: N_("calls to action"),
+    Topic.NIEUWS: N_("news of De Werkvereniging"),
+}
+_TOPIC_ALIASES = {
+    Topic.MAGAZINE: "magazine",
+    Topic.PEILINGEN: "surveys",
+    Topic.EVENEMENTEN: "events",
+    Topic.ACTIES: "actions",
+    Topic.NIEUWS: "news",
+}
+
 _WORK_LABELS = {
     WorkSituation.ZZP: N_("self-employed / freelancer (zzp)"),
     WorkSituation.LOONDIENST: N_("employed (in loondienst)"),
@@ -101,7 +143,7 @@ _KIND_LABELS = {
     MemberKind.SPONSOR: N_("sponsor representative"),
 }
 
-SEGMENTS: dict[str, type[StrEnum]] = {
+SEGMENTS: dict[str, type[WorkSituation] | type[Province] | type[MemberKind]] = {
     "work_situation": WorkSituation,
     "province": Province,
     "kind": MemberKind,

@@ -63,8 +63,8 @@ async def test_a_job_planned_before_a_restart_runs_after_it(
     first.registry.job("test.reminder", remind)
     await first.start()
     due = utcnow() + timedelta(hours=2)
-    first.clock.plan("reminder-1", due, "test.reminder", {"n": 1})
-    first.clock.plan("reminder-2", due + timedelta(days=1), "test.reminder", {"n": 2})
+    await first.clock.plan("reminder-1", due, "test.reminder", {"n": 1})
+    await first.clock.plan("reminder-2", due + timedelta(days=1), "test.reminder", {"n": 2})
     assert first.clock.when("reminder-1") == due
     await first.stop()
     assert seen == []

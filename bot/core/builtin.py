@@ -58,7 +58,7 @@ class CoreModule:
         registry.personal_data_hook(ConversationData(self._store, self._accounts_of))
 
     async def start(self) -> None:
-        self.housekeeping.ensure_planned()
+        await self.housekeeping.ensure_planned()
 
     async def stop(self) -> None:
         return None

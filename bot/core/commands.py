@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.core.context import Context
     from bot.core.conversation import Flow
     from bot.core.delivery import Outbound
+    from bot.core.outbox import Template
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -129,6 +130,8 @@ JOB_KIND = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 """Job kinds are ``<module>.<verb>`` (``surveys.open``): unique across modules by design."""
 
 DemoLoader = Callable[[], Awaitable[list[str]]]
+Onboarding = Callable[["Context", int], Awaitable[list[Reply]]]
+"""A question for a member who just registered (which topics?); no replies: nothing to ask."""
 Purge = Callable[[], Awaitable[int]]
 
 
@@ -144,6 +147,8 @@ class Registry:
     job_handlers: dict[str, JobHandler] = field(default_factory=dict)
     renamed_jobs: dict[str, str] = field(default_factory=dict)
     purges: dict[str, Purge] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+    onboarding: list[Onboarding] = field(default_factory=list)
     personal_data: list[PersonalDataHook] = field(default_factory=list)
     demo_loaders: list[DemoLoader] = field(default_factory=list)
     _by_name: dict[str, Command] = field(default_factory=dict)
@@ -192,6 +197,16 @@ class Registry:
         if not JOB_KIND.match(name) or name in self.purges:
             raise ValueError(f"housekeeping {name!r} is not <module>.<what> or declared twice")
         self.purges[name] = purge
+
+    def template(self, name: str, render: Template) -> None:
+        """A message the outbox can store and render later: ``<module>.<what>``."""
+        if not JOB_KIND.match(name) or name in self.templates:
+            raise ValueError(f"template {name!r} is not <module>.<what> or declared twice")
+        self.templates[name] = render
+
+    def onboard(self, step: Onboarding) -> None:
+        """Ask something right after registration (the members module runs these)."""
+        self.onboarding.append(step)
 
     def personal_data_hook(self, hook: PersonalDataHook) -> None:
         if any(known.name == hook.name for known in self.personal_data):

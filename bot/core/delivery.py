@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.core.directory import MemberDirectory
 from bot.core.i18n import language
@@ -35,6 +35,7 @@ class Sender(Protocol):
         ...
 
 
+@runtime_checkable
 class Editor(Protocol):
     """An adapter that can change a message it sent (a progress report, edited in place)."""
 

@@ -31,10 +31,10 @@ class Housekeeping:
         registry.job(JOB_KIND, self.run)
         registry.job_renamed("core_housekeeping", JOB_KIND)
 
-    def ensure_planned(self) -> None:
+    async def ensure_planned(self) -> None:
         """Plan the first run unless one is planned already (it survives restarts)."""
         if self._planner.when(JOB_ID) is None:
-            self._planner.plan(JOB_ID, utcnow() + timedelta(minutes=5), JOB_KIND, {})
+            await self._planner.plan(JOB_ID, utcnow() + timedelta(minutes=5), JOB_KIND, {})
 
     async def run(self, payload: dict[str, Any]) -> None:
         removed = 0
@@ -44,4 +44,4 @@ class Housekeeping:
             except Exception:  # one module's clean-up failing must not stop the others
                 log.exception("housekeeping %s failed", name)
         log.info("housekeeping removed %d expired rows", removed)
-        self._planner.plan(JOB_ID, utcnow() + INTERVAL, JOB_KIND, {})
+        await self._planner.plan(JOB_ID, utcnow() + INTERVAL, JOB_KIND, {})

@@ -21,11 +21,11 @@ Dispatch = Callable[[str, str, dict[str, Any]], Awaitable[None]]
 
 
 class Planner(Protocol):
-    def plan(self, job_id: str, when: datetime, kind: str, payload: dict[str, Any]) -> None:
+    async def plan(self, job_id: str, when: datetime, kind: str, payload: dict[str, Any]) -> None:
         """Run the handler of ``kind`` at ``when`` (replacing a job with the same id)."""
         ...
 
-    def cancel(self, job_id: str) -> bool: ...
+    async def cancel(self, job_id: str) -> bool: ...
 
     def when(self, job_id: str) -> datetime | None: ...
 

@@ -37,7 +37,7 @@ class MembersModule:
 
     def register(self, registry: Registry) -> None:
         self._commands.declare(registry)
-        registry.flow(RegistrationFlow(self.service))
+        registry.flow(RegistrationFlow(self.service, registry.onboarding))
         register_jobs(registry, self.service)
         registry.personal_data_hook(MemberData(self.service))
         registry.demo(MembersDemo(self.service).load)

@@ -7,10 +7,12 @@ registration that ends without a member (stopped, declined, expired) is scrubbed
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from bot.core.bounds import parse_int
+from bot.core.commands import Onboarding
 from bot.core.context import Context
 from bot.core.conversation import Flow, Outcome
 from bot.core.errors import InvalidAnswer, UserError
@@ -61,8 +63,16 @@ class RegistrationFlow(Flow):
     first_step = "name"
     personal = True
 
-    def __init__(self, members: MemberService) -> None:
+    def __init__(self, members: MemberService, onboarding: Sequence[Onboarding] = ()) -> None:
+        """``onboarding``: what other modules ask a member who just registered."""
         self._members = members
+        self._onboarding = onboarding
+
+    async def _welcome(self, ctx: Context, data: dict[str, Any]) -> list[Reply]:
+        replies = [render.welcome(data["name"])]
+        for step in self._onboarding:
+            replies += await step(ctx, int(data["member_id"]))
+        return replies
 
     async def prompt(self, ctx: Context, step: str, data: dict[str, Any]) -> Reply:
         total = 6 if self._members.require_verification else 5
@@ -174,7 +184,7 @@ class RegistrationFlow(Flow):
         )
         data["member_id"] = member_id
         if not self._members.require_verification:
-            return Outcome(None, [render.welcome(data["name"])])
+            return Outcome(None, await self._welcome(ctx, data))
         replies = [
             Reply(
                 _(
@@ -200,7 +210,7 @@ class RegistrationFlow(Flow):
             )
         result = await self._members.verify(member_id, answer)
         if result in (VerifyResult.OK, VerifyResult.ALREADY):
-            return Outcome(None, [render.welcome(data["name"])])
+            return Outcome(None, await self._welcome(ctx, data))
         if result is VerifyResult.WRONG:
             raise InvalidAnswer(_("That code is not right. Check it and try again."))
         if result is VerifyResult.EXPIRED:

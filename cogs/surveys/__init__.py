@@ -14,12 +14,14 @@ from pathlib import Path
 
 from bot.core.commands import Registry
 from bot.core.conversation import Conversations
+from bot.core.outbox import Broadcaster
 from bot.core.types import Chat
 from cogs.surveys.answering import Answering, MemberFacts, ResponseKeys, SurveyCache, Voters
-from cogs.surveys.commands import SurveysCommands
+from cogs.surveys.commands import NewsChoice, SurveysCommands
 from cogs.surveys.demo import SurveysDemo
 from cogs.surveys.flows import TypedAnswerFlow
-from cogs.surveys.jobs import SurveyJobs
+from cogs.surveys.jobs import Announcer, SurveyJobs
+from cogs.surveys.messages import SurveyMessages
 from cogs.surveys.privacy import SurveyData
 from cogs.surveys.service import Clock, SurveyService
 from cogs.surveys.writer import AnswerWriter
@@ -47,18 +49,27 @@ class SurveysModule:
         service: SurveyService,
         writer: AnswerWriter,
         conversations: Conversations,
+        broadcaster: Broadcaster,
+        news: NewsChoice,
         options: SurveyOptions,
     ) -> None:
         self.service = service
         self._writer = writer
+        self._announcer = Announcer(service, broadcaster)
         self._commands = SurveysCommands(
-            service, conversations, announcement_chats=options.announcement_chats
+            service,
+            conversations,
+            self._announcer,
+            broadcaster,
+            news,
+            announcement_chats=options.announcement_chats,
         )
 
     def register(self, registry: Registry) -> None:
         self._commands.declare(registry)
         registry.flow(TypedAnswerFlow(self.service.answering))
-        SurveyJobs(self.service).register(registry)
+        SurveyJobs(self.service, self._announcer).register(registry)
+        SurveyMessages(self.service).register(registry)
         registry.personal_data_hook(SurveyData(self.service))
         registry.demo(SurveysDemo(self.service).load)
 
@@ -75,8 +86,12 @@ def build(
     members: MemberFacts,
     clock: Clock,
     conversations: Conversations,
+    broadcaster: Broadcaster,
+    news: NewsChoice,
     options: SurveyOptions,
 ) -> SurveysModule:
+    """``broadcaster`` sends announcements, reminders and results; ``news`` switches the
+    topic "peilingen" for ``/peiling_nieuws`` (both: the broadcasts module's service)."""
     repository = SurveyRepository(db)
     writer = AnswerWriter(repository.write_batch, close=repository.close)
     cache = SurveyCache(repository)
@@ -98,7 +113,7 @@ def build(
         reminder_before=options.reminder_before,
         quick_poll_duration=options.quick_poll_duration,
     )
-    return SurveysModule(service, writer, conversations, options)
+    return SurveysModule(service, writer, conversations, broadcaster, news, options)
 
 
 __all__ = ["SurveyOptions", "SurveysModule", "build"]

@@ -1,8 +1,8 @@
 """Jouw Stem commands, buttons and file uploads: declarations and thin handlers.
 
 Each handler checks who asks, calls the service (the rules) or the answer path, and hands
-the records it gets to ``render``. Messages for other people (announcements, published
-results) are returned as ``Outbound`` items; the core delivers them.
+the records it gets to ``render``. Messages for many (announcements, published results)
+go to the outbox (the core's ``Broadcaster``), which sends them in the background.
 """
 
 from __future__ import annotations
@@ -10,24 +10,34 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from bot.core.commands import Action, Arg, ArgKind, Command, Registry
 from bot.core.context import Context
 from bot.core.conversation import Conversations
-from bot.core.delivery import Outbound
 from bot.core.errors import UserError
 from bot.core.i18n import N_, _
+from bot.core.outbox import Broadcast, Broadcaster
 from bot.core.types import Attachment, Chat, Reply, Role
 from cogs.surveys import actions, flows, render
 from cogs.surveys.actions import Verb
 from cogs.surveys.definition import DefinitionError
-from cogs.surveys.jobs import announcements
+from cogs.surveys.jobs import Announcer
+from cogs.surveys.messages import RESULTS
 from cogs.surveys.service import SurveyService
 from storage.records.surveys import SurveyMode
+from storage.vocabulary import Topic
 
 log = logging.getLogger(__name__)
 
 YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class NewsChoice(Protocol):
+    """Survey news is the topic "peilingen" of members' notifications (the broadcasts
+    module's choices); ``/peiling_nieuws`` switches it."""
+
+    async def set_topic(self, member_id: int, topic: Topic, wanted: bool) -> bool: ...
 
 
 def _edited(replies: list[Reply]) -> list[Reply]:
@@ -40,12 +50,18 @@ class SurveysCommands:
         self,
         service: SurveyService,
         conversations: Conversations,
+        announcer: Announcer,
+        broadcaster: Broadcaster,
+        news: NewsChoice,
         *,
         announcement_chats: Sequence[Chat] = (),
     ) -> None:
         self._service = service
         self._answering = service.answering
         self._conversations = conversations
+        self._announcer = announcer
+        self._broadcaster = broadcaster
+        self._news = news
         self._announcement_chats = list(announcement_chats)
 
     def declare(self, registry: Registry) -> None:
@@ -216,7 +232,7 @@ class SurveysCommands:
         results = await self._service.visible_results(survey_id, organizer=organizer)
         return render.results(results, private=True)
 
-    async def publiceer(self, ctx: Context) -> list[Reply | Outbound]:
+    async def publiceer(self, ctx: Context) -> Reply:
         if not self._announcement_chats:
             raise UserError(
                 _(
@@ -225,29 +241,33 @@ class SurveysCommands:
                 ).format(id=ctx.args["peiling"])
             )
         survey = await self._service.mark_published(ctx.args["peiling"])
-        results = await self._service.visible_results(survey.id, organizer=True)
-        published = [
-            Outbound(render=lambda: render.results(results, private=False), chat=chat)
-            for chat in self._announcement_chats
-        ]
-        done = Reply(
-            _("Results of survey {id} published in {n} announcement chats.").format(
-                id=survey.id, n=len(published)
+        await self._broadcaster.broadcast(
+            Broadcast(
+                title=f"Jouw Stem {survey.id}: {_('results')}"[:200],
+                template=RESULTS,
+                params={"survey_id": survey.id},
+                topic=None,
+                chats=self._announcement_chats,
+                created_by=ctx.identity.key,
             )
         )
-        return [done, *published]
+        return Reply(
+            _("Results of survey {id} published in {n} announcement chats.").format(
+                id=survey.id, n=len(self._announcement_chats)
+            )
+        )
 
     # -- organizers ---------------------------------------------------------------------------
 
     async def nieuws(self, ctx: Context) -> Reply:
         member_id = ctx.require_member()
         wanted = ctx.args["aan_uit"] in ("aan", "on")
-        await self._service.set_news(member_id, wanted)
+        await self._news.set_topic(member_id, Topic.PEILINGEN, wanted)
         if wanted:
             return Reply(_("You will hear about every new survey that is meant for you."))
         return Reply(_("You will no longer hear about new surveys."))
 
-    async def nieuw(self, ctx: Context) -> list[Reply | Outbound]:
+    async def nieuw(self, ctx: Context) -> Reply:
         """A quick one-question poll, open at once, answered with the buttons under it."""
         try:
             survey = await self._service.quick(ctx.args["vraag"], ctx.identity.key)
@@ -259,14 +279,15 @@ class SurveysCommands:
                 + "\n"
                 + _("Example: /peiling_nieuw Work from home? | yes | no | sometimes")
             ) from None
-        return [render.quick_poll(survey), *await announcements(self._service, survey.id)]
+        await self._announcer.announce(survey.id)
+        return render.quick_poll(survey)
 
-    async def open(self, ctx: Context) -> list[Reply | Outbound]:
+    async def open(self, ctx: Context) -> Reply:
         opened = await self._service.open(ctx.args["peiling"])
         if not opened.now:
-            return [render.planned(opened.survey)]
-        announced = await announcements(self._service, opened.survey.id)
-        return [render.opened(opened.survey, len(announced)), *announced]
+            return render.planned(opened.survey)
+        broadcast = await self._announcer.announce(opened.survey.id)
+        return render.opened(opened.survey, broadcast)
 
     async def sluit(self, ctx: Context) -> Reply:
         survey = await self._service.close(ctx.args["peiling"])

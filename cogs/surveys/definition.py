@@ -11,18 +11,17 @@ import logging
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.core.bounds import EARLIEST, LATEST
+from bot.core.clock import LOCAL_ZONE
 from storage.records.surveys import NewQuestion, NewSurvey, QuestionKind, ResultsShown, SurveyMode
 from storage.vocabulary import SEGMENTS
 
 log = logging.getLogger(__name__)
 
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 KINDS_OF_QUESTION = tuple(kind.value for kind in QuestionKind)
 MAX_QUESTIONS = 15
 MAX_OPTIONS = 10
@@ -95,17 +94,6 @@ def _compose(source: str) -> Node | None:
         return loader.get_single_node()
     finally:
         loader.dispose()
-
-
-def when(moment: datetime | None) -> str:
-    """A stored moment in Dutch time; never raises (a date at the edge of the calendar,
-    stored before dates were checked, is shown in UTC rather than breaking a list)."""
-    if moment is None:
-        return "—"
-    try:
-        return moment.astimezone(LOCAL_ZONE).strftime("%d-%m-%Y %H:%M")
-    except (OverflowError, ValueError):
-        return moment.strftime("%d-%m-%Y %H:%M UTC")
 
 
 class DefinitionError(Exception):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.clock import when
 from bot.core.i18n import N_, _
 from bot.core.types import Attachment, Button, Reply
 from cogs.surveys import actions
 from cogs.surveys.actions import Verb
 from cogs.surveys.answering import Progress
 from cogs.surveys.charts import bar_chart
-from cogs.surveys.definition import when
 from cogs.surveys.results import MIN_GROUP, QuestionResult, SurveyResults
 from storage.records.surveys import (
     NOTE,
@@ -269,13 +269,15 @@ def quick_poll(survey: SurveyRecord) -> Reply:
     )
 
 
-def opened(survey: SurveyRecord, announced: int) -> Reply:
-    return Reply(
-        _("Survey {id} is open until {closes}. Members answer with /stem {id}.").format(
-            id=survey.id, closes=when(survey.closes_at)
-        )
-        + ("\n" + _("Announced to {n} members.").format(n=announced) if announced else "")
+def opened(survey: SurveyRecord, broadcast: int | None) -> Reply:
+    text = _("Survey {id} is open until {closes}. Members answer with /stem {id}.").format(
+        id=survey.id, closes=when(survey.closes_at)
     )
+    if broadcast is not None:
+        text += "\n" + _(
+            "Members who want survey news hear of it (broadcast {n}, see /aankondiging_status {n})."
+        ).format(n=broadcast)
+    return Reply(text)
 
 
 def planned(survey: SurveyRecord) -> Reply:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.core.clock import when
 from bot.core.errors import UserError
 from bot.core.i18n import _
 from cogs.surveys.answering import Answering, MemberFacts, MemberVoterFacts, SurveyCache
-from cogs.surveys.definition import DefinitionError, parse_definition, quick_poll, when
+from cogs.surveys.definition import DefinitionError, parse_definition, quick_poll
 from cogs.surveys.export import responses_csv, summary_json
 from cogs.surveys.results import SurveyResults, compute
 from storage.records.surveys import NewSurvey, ResultsShown, SurveyMode, SurveyRecord, SurveyStatus
@@ -36,9 +37,11 @@ RENAMED_JOBS = {"survey.open": JOB_OPEN, "survey.close": JOB_CLOSE, "survey.remi
 class Clock(Protocol):
     """The part of the core's Planner that surveys use."""
 
-    def plan(self, job_id: str, when: datetime, kind: str, payload: dict[str, Any]) -> None: ...
+    async def plan(
+        self, job_id: str, when: datetime, kind: str, payload: dict[str, Any]
+    ) -> None: ...
 
-    def cancel(self, job_id: str) -> bool: ...
+    async def cancel(self, job_id: str) -> bool: ...
 
 
 _ID_PREFIX = {new: old for old, new in RENAMED_JOBS.items()}
@@ -189,7 +192,7 @@ class SurveyService:
                 status=SurveyStatus.SCHEDULED,
                 closes_at=closes,
             )
-            self._clock.plan(
+            await self._clock.plan(
                 job_id(JOB_OPEN, survey_id), survey.opens_at, JOB_OPEN, {"survey_id": survey_id}
             )
             self._cache.invalidate(survey_id)
@@ -209,11 +212,13 @@ class SurveyService:
         self._cache.invalidate(survey_id)
         if not changed:
             return False
-        self._clock.cancel(job_id(JOB_OPEN, survey_id))
-        self._clock.plan(job_id(JOB_CLOSE, survey_id), closes, JOB_CLOSE, {"survey_id": survey_id})
+        await self._clock.cancel(job_id(JOB_OPEN, survey_id))
+        await self._clock.plan(
+            job_id(JOB_CLOSE, survey_id), closes, JOB_CLOSE, {"survey_id": survey_id}
+        )
         remind_at = closes - self._reminder_before
         if remind_at > now:
-            self._clock.plan(
+            await self._clock.plan(
                 job_id(JOB_REMIND, survey_id), remind_at, JOB_REMIND, {"survey_id": survey_id}
             )
         log.info("survey %s opened, closes %s", survey_id, closes.isoformat())
@@ -248,7 +253,7 @@ class SurveyService:
         )
         self._cache.invalidate(survey_id)
         for kind in (JOB_OPEN, JOB_CLOSE, JOB_REMIND):
-            self._clock.cancel(job_id(kind, survey_id))
+            await self._clock.cancel(job_id(kind, survey_id))
         log.info("survey %s closed", survey_id)
         return await self.get(survey_id)
 
@@ -258,7 +263,7 @@ class SurveyService:
             return False
         if survey.closes_at is not None and survey.closes_at > self._now():
             # Closing time was moved later: plan again instead of closing early.
-            self._clock.plan(
+            await self._clock.plan(
                 job_id(JOB_CLOSE, survey_id), survey.closes_at, JOB_CLOSE, {"survey_id": survey_id}
             )
             return False
@@ -283,7 +288,7 @@ class SurveyService:
             raise UserError(
                 _("Survey {id} opened just now; it was not deleted.").format(id=survey_id)
             )
-        self._clock.cancel(job_id(JOB_OPEN, survey_id))
+        await self._clock.cancel(job_id(JOB_OPEN, survey_id))
         log.info("draft survey %s deleted", survey_id)
         return survey
 
@@ -329,7 +334,8 @@ class SurveyService:
         return [m.member_id for m in members if not voices.get(m.voice_key, False)]
 
     async def announcement_targets(self, survey_id: int) -> list[int]:
-        """Audience members who opted in to survey news; once per survey."""
+        """The survey's audience, once per survey (the outbox leaves out who did not choose
+        survey news)."""
         survey = await self._cache.get(survey_id)
         if survey is None or survey.announced_at is not None or not self.is_open(survey):
             return []
@@ -338,12 +344,7 @@ class SurveyService:
         ):
             return []
         self._cache.invalidate(survey_id)
-        subscribers = await self._repository.news_subscribers()
-        members = await self._audience(survey)
-        return [m.member_id for m in members if m.member_id in subscribers]
-
-    async def set_news(self, member_id: int, wanted: bool) -> bool:
-        return await self._repository.set_news(member_id, wanted)
+        return [m.member_id for m in await self._audience(survey)]
 
     async def mark_published(self, survey_id: int) -> SurveyRecord:
         survey = await self.get(survey_id)
@@ -382,11 +383,7 @@ class SurveyService:
                     "anonymous survey: your answers are stored without any link to you"
                 )
             taken.append(entry)
-        since = await self._repository.news_since(member_id)
-        return {
-            "surveys_taken_part_in": taken,
-            "survey_news": since.isoformat() if since else None,
-        }
+        return {"surveys_taken_part_in": taken}
 
     async def erase(self, member_id: int) -> None:
         """Keep the answers in the totals, remove every link to the person.

@@ -119,14 +119,3 @@ class SurveyAnswer(SQLModel, table=True):
     choice: int = Field(primary_key=True)
     number: float | None = Field(default=None)
     text: str | None = Field(default=None, max_length=2000)
-
-
-class SurveyNewsOptIn(SQLModel, table=True):
-    """A member who wants to hear about new surveys."""
-
-    __tablename__ = "survey_news_optins"
-
-    member_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
-    )
-    since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
@@ -24,7 +23,6 @@ from storage.db import Database
 from storage.models.surveys import (
     Survey,
     SurveyAnswer,
-    SurveyNewsOptIn,
     SurveyParticipation,
     SurveyQuestion,
     SurveyResponse,
@@ -45,7 +43,7 @@ from storage.records.surveys import (
     SurveyStatus,
 )
 from storage.repositories.survey_batch import SqliteAnswerBatches
-from storage.types import stored_id, table_of, utcnow
+from storage.types import stored_id, table_of
 
 log = logging.getLogger(__name__)
 
@@ -461,28 +459,6 @@ class SurveyRepository:
 
     # -- audience and news -------------------------------------------------------------------
 
-    async def set_news(self, member_id: int, wanted: bool) -> bool:
-        """Opt in or out of survey news; True when something changed."""
-        async with self._db.transaction() as session:
-            row = await session.get(SurveyNewsOptIn, member_id)
-            if wanted and row is None:
-                session.add(SurveyNewsOptIn(member_id=member_id, since=utcnow()))
-                return True
-            if not wanted and row is not None:
-                await session.delete(row)
-                return True
-            return False
-
-    async def news_subscribers(self) -> set[int]:
-        async with self._db.session() as session:
-            rows = await session.exec(model_select(col(SurveyNewsOptIn.member_id)))
-            return {int(member_id) for member_id in rows.all()}
-
-    async def news_since(self, member_id: int) -> datetime | None:
-        async with self._db.session() as session:
-            row = await session.get(SurveyNewsOptIn, member_id)
-            return row.since if row else None
-
     # -- privacy ----------------------------------------------------------------------------
 
     async def participations_of(self, voice_key: str) -> list[Participation]:
@@ -532,9 +508,4 @@ class SurveyRepository:
             )
             await conn.execute(
                 update(responses).where(responses.c.member_id == member_id).values(member_id=None)
-            )
-            await conn.execute(
-                delete(table_of(SurveyNewsOptIn)).where(
-                    table_of(SurveyNewsOptIn).c.member_id == member_id
-                )
             )

@@ -130,7 +130,7 @@ async def test_erasure_keeps_totals_and_removes_the_link(app: Werkbot, chat: Rec
         named_ids = {
             r[0] for r in await conn.execute(text("select member_id from survey_responses"))
         }
-        optins = (await conn.execute(text("select count(*) from survey_news_optins"))).scalar_one()
+        optins = (await conn.execute(text("select count(*) from topic_subscriptions"))).scalar_one()
     assert keys.key(anonymous.id, f"member:{member_id}") not in response_keys
     assert keys.key(named.id, f"member:{member_id}") not in response_keys
     assert f"member:{member_id}" not in voices

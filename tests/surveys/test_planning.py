@@ -1,4 +1,5 @@
-"""Opening, closing and the reminder are planned on the clock; announcements reach opt-ins."""
+"""Opening, closing and the reminder are planned on the clock; announcements and reminders
+reach only members who chose survey news (through the outbox)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time_machine
 from bot.app import Werkbot
 from storage.types import utcnow
 from tests.support.chat import RecordingChat, text_of
+from tests.support.outbox import sent
 from tests.surveys.conftest import make_member
 
 PLANNED = """\
@@ -43,7 +45,8 @@ async def test_planned_open_announcement_reminder_and_close(
     await make_member(app, "fan", work="zzp")
     await make_member(app, "stil", work="loondienst")
     await make_member(app, "buiten", work="student")
-    for user in ("fan", "buiten"):
+    await make_member(app, "zwijger", work="zzp")  # in the audience, never chose survey news
+    for user in ("fan", "stil", "buiten"):
         assert "You will hear" in text_of(await chat.say(user, "/peiling_nieuws aan"))
 
     planned = await chat.say("olga", f"/peiling_open {survey_id}")
@@ -54,12 +57,15 @@ async def test_planned_open_announcement_reminder_and_close(
 
     with time_machine.travel(opens + timedelta(seconds=1), tick=False):
         await app.jobs.run(f"survey.open:{survey_id}", "survey.open", {"survey_id": survey_id})
+        await sent(app)
         assert app.clock.when(f"survey.close:{survey_id}") == closes
         assert app.clock.when(f"survey.remind:{survey_id}") == closes - timedelta(hours=24)
         assert any("New in Jouw Stem" in t for t in delivered_to(chat, "fan"))
-        assert delivered_to(chat, "stil") == [] and delivered_to(chat, "buiten") == []
+        assert any("New in Jouw Stem" in t for t in delivered_to(chat, "stil"))
+        assert delivered_to(chat, "zwijger") == [] and delivered_to(chat, "buiten") == []
         # a second run of the same job announces nothing twice
         await app.jobs.run(f"survey.open:{survey_id}", "survey.open", {"survey_id": survey_id})
+        await sent(app)
         assert len(delivered_to(chat, "fan")) == 1
         survey = await app.surveys.service.get(survey_id)
         await chat.press("fan", f"sv:a:{survey_id}:{survey.questions[0].id}:1")
@@ -67,10 +73,11 @@ async def test_planned_open_announcement_reminder_and_close(
     with time_machine.travel(closes - timedelta(hours=24), tick=False):
         await app.jobs.run(f"survey.remind:{survey_id}", "survey.remind", {"survey_id": survey_id})
         await app.jobs.run(f"survey.remind:{survey_id}", "survey.remind", {"survey_id": survey_id})
-    reminders = delivered_to(chat, "stil")
-    assert len(reminders) == 1 and "Reminder" in reminders[0]
+        await sent(app)
+    reminders = [t for t in delivered_to(chat, "stil") if "Reminder" in t]
+    assert len(reminders) == 1
     assert not any("Reminder" in t for t in delivered_to(chat, "fan"))
-    assert delivered_to(chat, "buiten") == []
+    assert delivered_to(chat, "buiten") == [] and delivered_to(chat, "zwijger") == []
 
     with time_machine.travel(closes + timedelta(seconds=1), tick=False):
         await app.jobs.run(f"survey.close:{survey_id}", "survey.close", {"survey_id": survey_id})

@@ -12,6 +12,7 @@ from cogs.surveys.results import margin, suppress
 from config import Settings
 from storage.records.surveys import NewQuestion
 from tests.support.chat import RecordingChat, text_of
+from tests.support.outbox import sent as all_sent
 from tests.surveys.conftest import make_member, open_survey
 
 QUESTIONS = (
@@ -133,6 +134,7 @@ async def test_publishing_goes_to_the_announcement_chats(
         await chat.say("olga", f"/peiling_sluit {survey_id}")
         done = await chat.say("olga", f"/peiling_publiceer {survey_id}")
         assert "published in 1" in text_of(done)
+        await all_sent(app)  # through the outbox, in the background
         sent = [(c, r) for c, r in chat.delivered if c.chat_id == "aankondigingen"]
         assert not sent[0][0].is_private
         assert "Respondents: 26" in sent[0][1].text or "26" in sent[0][1].text

@@ -1,0 +1,358 @@
+"""The outbox engine: stores every broadcast first, sends it in the background, resumes.
+
+A broadcast is one row per recipient in the database (``storage/models/outbox.py``); the
+engine claims due rows in batches, renders each message in the recipient's language (the
+template is looked up by name: a closure cannot be stored), sends it through the platform
+adapter (one copy per member: the first platform that reaches them, or e-mail when they
+chose it or no chat reaches them) and records what happened.
+
+Why not a loop in the handler: a restart in the middle of 10,000 messages must not drop
+the rest, and the organizer must see how far it got. After a crash, rows still
+``pending`` are sent; rows left ``sending`` go back to ``pending`` when their lease runs
+out, so a recipient gets a second copy only if their message was in flight at the crash
+(at most ``Limits.batch_size`` rows are in flight).
+
+Interactive replies never wait behind a broadcast: the engine keeps at most a few sends per
+platform in flight (``Limits.in_flight``), so the adapters' own rate limiters always have
+room for a reply to a member's command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Protocol
+
+from bot.core.clock import utcnow
+from bot.core.delivery import Delivery, Editor, Sender, Unreachable
+from bot.core.directory import MemberDirectory
+from bot.core.i18n import DEFAULT_LANGUAGE, language
+from bot.core.outbox import Broadcast, Template
+from bot.core.types import Chat, Identity, Reply
+from cogs.broadcasts import render
+from storage.records.outbox import (
+    BroadcastCounts,
+    BroadcastRecord,
+    BroadcastStatus,
+    Claimed,
+    Delivered,
+    NewBroadcast,
+    RecipientState,
+)
+from storage.repositories.outbox import OutboxRepository
+from storage.vocabulary import Channel, Topic, known
+
+log = logging.getLogger(__name__)
+
+EMAIL = "email"
+
+
+class Choices(Protocol):
+    """Members' topics and channel (the broadcasts service)."""
+
+    async def subscribers(self, topic: str, among: Iterable[int]) -> set[int]: ...
+
+    async def channels(self, member_ids: Iterable[int]) -> dict[int, str]: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How the engine paces itself; the adapters keep the platforms' own limits."""
+
+    batch_size: int = 200
+    """Rows claimed at once: also the most a crash can send twice."""
+    in_flight: Mapping[str, int] = field(
+        default_factory=lambda: {"telegram": 4, "discord": 4, "console": 8, EMAIL: 4}
+    )
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 5
+    retry_base: float = 30.0
+    """Seconds before a row that failed for now is tried again, doubling per attempt."""
+    idle_poll: float = 1.0
+    """Seconds between looks at the database when there is nothing to send."""
+    progress_every: float = 5.0
+    """Seconds between two edits of a running broadcast's progress message."""
+
+
+class Engine:
+    def __init__(
+        self,
+        store: OutboxRepository,
+        templates: Mapping[str, Template],
+        delivery: Delivery,
+        directory: MemberDirectory,
+        choices: Choices,
+        *,
+        limits: Limits | None = None,
+    ) -> None:
+        self._store = store
+        self._templates = templates
+        self._delivery = delivery
+        self._directory = directory
+        self._choices = choices
+        self.limits = limits or Limits()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._gates: dict[str, asyncio.Semaphore] = {}
+        self._broadcasts: dict[int, BroadcastRecord] = {}
+        self._reported: dict[int, tuple[float, int]] = {}
+        self.sent = 0
+
+    # -- storing ---------------------------------------------------------------------------
+
+    async def broadcast(self, spec: Broadcast) -> int:
+        """Store a broadcast and wake the engine; members without the topic are left out."""
+        if spec.template not in self._templates:
+            raise ValueError(f"no message template {spec.template!r} is registered")
+        members = list(dict.fromkeys(spec.members))  # one copy each, in the given order
+        if spec.topic is not None and members:
+            chosen = await self._choices.subscribers(spec.topic, members)
+            members = [member for member in members if member in chosen]
+        broadcast_id = await self._store.create(
+            NewBroadcast(
+                title=spec.title,
+                template=spec.template,
+                params=spec.params,
+                topic=spec.topic,
+                created_by=spec.created_by,
+                members=tuple(members),
+                chats=tuple((chat.platform, chat.chat_id) for chat in spec.chats),
+                planned_at=spec.planned_at,
+                report_to=(
+                    (spec.report_to.platform, spec.report_to.chat_id) if spec.report_to else None
+                ),
+            )
+        )
+        log.info(
+            "broadcast %s %r: %d members, %d chats%s",
+            broadcast_id,
+            spec.title,
+            len(members),
+            len(spec.chats),
+            f", planned at {spec.planned_at.isoformat()}" if spec.planned_at else "",
+        )
+        self.wake()
+        return broadcast_id
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def forget(self, broadcast_id: int) -> None:
+        """A broadcast changed state elsewhere (stopped): drop what is cached of it."""
+        self._broadcasts.pop(broadcast_id, None)
+
+    # -- running ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._stopping = False
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        """Finish and record the batch in flight, then end; the rest waits in the database."""
+        self._stopping = True
+        self.wake()
+        if self._task is not None:
+            try:
+                await self._task
+            finally:
+                self._task = None
+
+    async def _run(self) -> None:
+        released = await self._store.release_expired()
+        if released:
+            log.warning("%d messages in flight at the last stop will be sent again", released)
+        while not self._stopping:
+            try:
+                worked = await self.step()
+            except Exception:
+                log.exception("an outbox round failed; trying again shortly")
+                worked = False
+            if not worked and not self._stopping:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.limits.idle_poll)
+                except TimeoutError:
+                    pass
+
+    async def step(self) -> bool:
+        """One round: start planned broadcasts that are due, send one batch, report progress.
+        True when there was something to send."""
+        now = utcnow()
+        for broadcast_id in await self._store.due_planned(now):
+            if await self._store.set_status(
+                broadcast_id, (BroadcastStatus.PLANNED,), BroadcastStatus.RUNNING, started_at=now
+            ):
+                log.info("planned broadcast %s starts", broadcast_id)
+        rows = await self._store.claim(self.limits.batch_size, self.limits.lease)
+        if rows:
+            outcomes = await asyncio.gather(*(self._deliver(row) for row in rows))
+            await self._store.record(outcomes)
+        await self._progress()
+        return bool(rows)
+
+    # -- one recipient -----------------------------------------------------------------------
+
+    def _gate(self, platform: str) -> asyncio.Semaphore:
+        gate = self._gates.get(platform)
+        if gate is None:
+            size = self.limits.in_flight.get(platform, 4)
+            gate = self._gates[platform] = asyncio.Semaphore(size)
+        return gate
+
+    async def _broadcast(self, broadcast_id: int) -> BroadcastRecord | None:
+        found = self._broadcasts.get(broadcast_id)
+        if found is None:
+            found = await self._store.get(broadcast_id)
+            if found is not None:
+                self._broadcasts[broadcast_id] = found
+        return found
+
+    async def render(self, broadcast: BroadcastRecord, lang: str) -> list[Reply]:
+        """The message as a recipient with ``lang`` gets it (also the organizer's preview)."""
+        with language(lang):
+            rendered = await self._templates[broadcast.template](dict(broadcast.params))
+            replies = [rendered] if isinstance(rendered, Reply) else list(rendered)
+            topic = known(Topic, broadcast.topic) if broadcast.topic else None
+            if topic is not None and replies:
+                last = replies[-1]
+                replies[-1] = replace(last, text=f"{last.text}\n\n{render.stop_line(topic)}")
+        return replies
+
+    async def _deliver(self, row: Claimed) -> Delivered:
+        broadcast = await self._broadcast(row.broadcast_id)
+        if broadcast is None or broadcast.template not in self._templates:
+            return Delivered(row.id, RecipientState.FAILED, error="no such broadcast or template")
+        try:
+            if row.chat is not None:
+                return await self._to_chat(row, broadcast, row.chat)
+            if row.member_id is not None:
+                return await self._to_member(row, broadcast, row.member_id)
+            return Delivered(row.id, RecipientState.SKIPPED, error="no recipient")
+        except Exception as error:  # refused for now (a timeout after the adapter's retries)
+            if row.attempts >= self.limits.max_attempts:
+                log.warning("broadcast %s: a message failed for good: %r", broadcast.id, error)
+                return Delivered(row.id, RecipientState.FAILED, error=repr(error))
+            delay = self.limits.retry_base * 2 ** (row.attempts - 1)
+            return Delivered(
+                row.id,
+                RecipientState.PENDING,
+                error=repr(error),
+                retry_at=utcnow() + timedelta(seconds=delay),
+            )
+
+    async def _send(self, sender: Sender, chat: Chat, replies: list[Reply], lang: str) -> str | None:
+        message_id = None
+        async with self._gate(sender.platform):
+            with language(lang):
+                for reply in replies:
+                    message_id = await sender.send(chat, reply)
+        self.sent += 1
+        return message_id
+
+    async def _to_chat(
+        self, row: Claimed, broadcast: BroadcastRecord, target: tuple[str, str]
+    ) -> Delivered:
+        platform, chat_id = target
+        sender = self._delivery.sender(platform)
+        if sender is None:
+            raise RuntimeError(f"no {platform} adapter is running")
+        replies = await self.render(broadcast, DEFAULT_LANGUAGE)
+        chat = Chat(platform, chat_id, is_private=False)
+        message_id = await self._send(sender, chat, replies, DEFAULT_LANGUAGE)
+        return Delivered(row.id, RecipientState.SENT, platform=platform, message_id=message_id)
+
+    async def _to_member(self, row: Claimed, broadcast: BroadcastRecord, member_id: int) -> Delivered:
+        lang, accounts = await self._directory.contact_points(member_id)
+        if lang is None:  # erased meanwhile
+            return Delivered(row.id, RecipientState.SKIPPED, error="no longer a member")
+        channel = (await self._choices.channels([member_id])).get(member_id, Channel.CHAT)
+        email = await self._directory.email_of(member_id)
+        routes: list[tuple[str, str]] = list(accounts)
+        if email is not None:
+            if channel == Channel.EMAIL:
+                routes.insert(0, (EMAIL, email))
+            else:
+                routes.append((EMAIL, email))  # only when no chat reaches them
+        replies: list[Reply] | None = None
+        missing_adapter = False
+        for platform, address in routes:
+            sender = self._delivery.sender(platform)
+            if sender is None:
+                missing_adapter = missing_adapter or platform != EMAIL
+                continue
+            if replies is None:
+                replies = await self.render(broadcast, lang)
+            try:
+                message_id = await self._send(sender, Chat(platform, address), replies, lang)
+            except Unreachable:
+                log.info("member %s is unreachable on %s", member_id, platform)
+                if platform != EMAIL:
+                    await self._directory.mark_unreachable(platform, address)
+                continue
+            return Delivered(row.id, RecipientState.SENT, platform=platform, message_id=message_id)
+        if missing_adapter:  # the adapter of their platform is not running (yet): later
+            raise RuntimeError("no adapter for the member's platform is running")
+        return Delivered(row.id, RecipientState.UNREACHABLE, error="no channel reaches the member")
+
+    # -- progress ----------------------------------------------------------------------------
+
+    async def _progress(self) -> None:
+        """Now and then, edit each running broadcast's progress message; finish the done."""
+        now = time.monotonic()
+        for broadcast_id in await self._store.open_broadcasts():
+            counts = await self._store.counts(broadcast_id)
+            if counts.open == 0:
+                if await self._store.set_status(
+                    broadcast_id,
+                    (BroadcastStatus.RUNNING,),
+                    BroadcastStatus.DONE,
+                    finished_at=utcnow(),
+                ):
+                    self._broadcasts.pop(broadcast_id, None)
+                    await self.report(broadcast_id, counts=counts)
+                    self._reported.pop(broadcast_id, None)
+                continue
+            last = self._reported.get(broadcast_id)
+            if last is None or now - last[0] >= self.limits.progress_every:
+                done = counts.total - counts.open
+                rate = None
+                if last is not None and now > last[0]:
+                    rate = (done - last[1]) / (now - last[0])
+                self._reported[broadcast_id] = (now, done)
+                await self.report(broadcast_id, counts=counts, rate=rate)
+
+    async def report(
+        self,
+        broadcast_id: int,
+        *,
+        counts: BroadcastCounts | None = None,
+        rate: float | None = None,
+    ) -> None:
+        """Show where a broadcast stands in its report chat: edited in place where the
+        platform can, else as a new message."""
+        broadcast = await self._store.get(broadcast_id)
+        if broadcast is None or broadcast.report_to is None:
+            return
+        counts = counts or await self._store.counts(broadcast_id)
+        platform, chat_id = broadcast.report_to
+        sender = self._delivery.sender(platform)
+        if sender is None:
+            return
+        chat = Chat(platform, chat_id)
+        organizer = await self._directory.caller(Identity(platform, chat_id))
+        with language(organizer.language):
+            reply = render.progress(broadcast, counts, rate)
+        try:
+            message_id = broadcast.report_message
+            if message_id is not None and isinstance(sender, Editor):
+                if await sender.edit(chat, message_id, reply):
+                    return
+            await self._store.set_report_message(broadcast_id, await sender.send(chat, reply))
+        except Exception as error:  # a report that cannot be shown must not stop sending
+            log.warning("the progress of broadcast %s was not shown: %r", broadcast_id, error)
