@@ -196,6 +196,13 @@ class Settings(BaseSettings):
         description="Chats that get every announcement (/aankondiging), e.g. telegram:-100123,discord:456; a Discord announcement channel also publishes to following servers",
     )
 
+    broadcast_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Seconds a message in flight is held by its sender; after a crash it is sent again once this has passed",
+    )
+
     @field_validator("survey_announcement_chats", "announcement_chats", mode="before")
     @classmethod
     def _survey_chats(cls, value: object) -> list[IdentityRef]:

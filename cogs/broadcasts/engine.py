@@ -29,7 +29,7 @@ from typing import Protocol
 
 from bot.core.clock import utcnow
 from bot.core.delivery import Delivery, Editor, Sender, Unreachable
-from bot.core.directory import MemberDirectory
+from bot.core.directory import Contact, MemberDirectory
 from bot.core.i18n import DEFAULT_LANGUAGE, language
 from bot.core.outbox import Broadcast, Template
 from bot.core.types import Chat, Identity, Reply
@@ -68,7 +68,12 @@ class Limits:
     in_flight: Mapping[str, int] = field(
         default_factory=lambda: {"telegram": 4, "discord": 4, "console": 8, EMAIL: 4}
     )
-    lease: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(seconds=60)
+    """How long a claimed row is kept from other senders; after a crash, the rows that were
+    in flight are sent again once it has run out."""
+    workers: int = 8
+    """Recipients handled at once (each waits for its platform's ``in_flight`` turn); also
+    the most messages sent and not yet recorded, so the most a crash can send twice."""
     max_attempts: int = 5
     retry_base: float = 30.0
     """Seconds before a row that failed for now is tried again, doubling per attempt."""
@@ -101,6 +106,9 @@ class Engine:
         self._gates: dict[str, asyncio.Semaphore] = {}
         self._broadcasts: dict[int, BroadcastRecord] = {}
         self._reported: dict[int, tuple[float, int]] = {}
+        self._renders: dict[tuple[int, str], list[Reply]] = {}
+        self._last_progress = 0.0
+        self._last_release = float("-inf")
         self.sent = 0
 
     # -- storing ---------------------------------------------------------------------------
@@ -163,10 +171,18 @@ class Engine:
             finally:
                 self._task = None
 
-    async def _run(self) -> None:
+    async def _release_expired(self) -> None:
+        """Rows whose sender died (a crash, a killed process) go back to the queue once
+        their lease has run out; looked for now and then, not only at start."""
+        now = time.monotonic()
+        if now - self._last_release < self.limits.lease.total_seconds() / 2:
+            return
+        self._last_release = now
         released = await self._store.release_expired()
         if released:
-            log.warning("%d messages in flight at the last stop will be sent again", released)
+            log.warning("%d messages in flight when a sender stopped are sent again", released)
+
+    async def _run(self) -> None:
         while not self._stopping:
             try:
                 worked = await self.step()
@@ -183,6 +199,7 @@ class Engine:
     async def step(self) -> bool:
         """One round: start planned broadcasts that are due, send one batch, report progress.
         True when there was something to send."""
+        await self._release_expired()
         now = utcnow()
         for broadcast_id in await self._store.due_planned(now):
             if await self._store.set_status(
@@ -191,10 +208,61 @@ class Engine:
                 log.info("planned broadcast %s starts", broadcast_id)
         rows = await self._store.claim(self.limits.batch_size, self.limits.lease)
         if rows:
-            outcomes = await asyncio.gather(*(self._deliver(row) for row in rows))
-            await self._store.record(outcomes)
-        await self._progress()
+            await self._send_batch(rows)
+            await self._progress(force=False)
+        else:
+            await self._progress(force=True)  # idle: finish what is done, now
         return bool(rows)
+
+    async def _send_batch(self, rows: list[Claimed]) -> None:
+        """Send a claimed batch with a few workers; a worker takes its next recipient only
+        once the outcome of the last one is written (group commit: one write covers every
+        outcome that came in meanwhile). So at any moment at most ``workers`` messages are
+        sent and not yet recorded: after a crash only those recipients get a second copy.
+        """
+        queue = list(reversed(rows))
+        self._renders.clear()  # rendered anew each batch: a template may read changing data
+        members = [row.member_id for row in rows if row.member_id is not None]
+        contacts = await self._directory.reach(members) if members else {}
+        channels = await self._choices.channels(members) if members else {}
+        waiting: list[tuple[Delivered, asyncio.Future[None]]] = []
+        arrived = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        async def work() -> None:
+            while queue:
+                outcome = await self._deliver(queue.pop(), contacts, channels)
+                written: asyncio.Future[None] = loop.create_future()
+                waiting.append((outcome, written))
+                arrived.set()
+                await written
+
+        workers = [
+            asyncio.ensure_future(work()) for _n in range(min(len(rows), self.limits.workers))
+        ]
+        try:
+            while not all(worker.done() for worker in workers) or waiting:
+                if not waiting:
+                    arrived.clear()
+                    waiter = asyncio.ensure_future(arrived.wait())
+                    try:
+                        await asyncio.wait(
+                            [waiter, *workers], return_when=asyncio.FIRST_COMPLETED
+                        )
+                    finally:
+                        waiter.cancel()
+                    continue
+                batch, waiting[:] = list(waiting), []
+                try:
+                    await self._store.record([outcome for outcome, _written in batch])
+                finally:
+                    for _outcome, written in batch:
+                        if not written.done():
+                            written.set_result(None)
+                await self._progress(force=False)
+        finally:
+            for worker in workers:
+                worker.cancel()
 
     # -- one recipient -----------------------------------------------------------------------
 
@@ -213,6 +281,15 @@ class Engine:
                 self._broadcasts[broadcast_id] = found
         return found
 
+    async def _rendered(self, broadcast: BroadcastRecord, lang: str) -> list[Reply]:
+        """:meth:`render`, once per broadcast and language within a batch (the message is
+        the same for every recipient who reads that language)."""
+        key = (broadcast.id, lang)
+        found = self._renders.get(key)
+        if found is None:
+            found = self._renders[key] = await self.render(broadcast, lang)
+        return found
+
     async def render(self, broadcast: BroadcastRecord, lang: str) -> list[Reply]:
         """The message as a recipient with ``lang`` gets it (also the organizer's preview)."""
         with language(lang):
@@ -224,7 +301,11 @@ class Engine:
                 replies[-1] = replace(last, text=f"{last.text}\n\n{render.stop_line(topic)}")
         return replies
 
-    async def _deliver(self, row: Claimed) -> Delivered:
+    async def _deliver(
+        self, row: Claimed, contacts: Mapping[int, Contact], channels: Mapping[int, str]
+    ) -> Delivered:
+        """Send to one recipient; never raises (every outcome is a Delivered). ``contacts``
+        and ``channels`` were looked up for the whole batch at once."""
         broadcast = await self._broadcast(row.broadcast_id)
         if broadcast is None or broadcast.template not in self._templates:
             return Delivered(row.id, RecipientState.FAILED, error="no such broadcast or template")
@@ -232,7 +313,12 @@ class Engine:
             if row.chat is not None:
                 return await self._to_chat(row, broadcast, row.chat)
             if row.member_id is not None:
-                return await self._to_member(row, broadcast, row.member_id)
+                return await self._to_member(
+                    row,
+                    broadcast,
+                    contacts.get(row.member_id),
+                    channels.get(row.member_id, Channel.CHAT),
+                )
             return Delivered(row.id, RecipientState.SKIPPED, error="no recipient")
         except Exception as error:  # refused for now (a timeout after the adapter's retries)
             if row.attempts >= self.limits.max_attempts:
@@ -246,7 +332,9 @@ class Engine:
                 retry_at=utcnow() + timedelta(seconds=delay),
             )
 
-    async def _send(self, sender: Sender, chat: Chat, replies: list[Reply], lang: str) -> str | None:
+    async def _send(
+        self, sender: Sender, chat: Chat, replies: list[Reply], lang: str
+    ) -> str | None:
         message_id = None
         async with self._gate(sender.platform):
             with language(lang):
@@ -262,23 +350,22 @@ class Engine:
         sender = self._delivery.sender(platform)
         if sender is None:
             raise RuntimeError(f"no {platform} adapter is running")
-        replies = await self.render(broadcast, DEFAULT_LANGUAGE)
+        replies = await self._rendered(broadcast, DEFAULT_LANGUAGE)
         chat = Chat(platform, chat_id, is_private=False)
         message_id = await self._send(sender, chat, replies, DEFAULT_LANGUAGE)
         return Delivered(row.id, RecipientState.SENT, platform=platform, message_id=message_id)
 
-    async def _to_member(self, row: Claimed, broadcast: BroadcastRecord, member_id: int) -> Delivered:
-        lang, accounts = await self._directory.contact_points(member_id)
-        if lang is None:  # erased meanwhile
+    async def _to_member(
+        self, row: Claimed, broadcast: BroadcastRecord, contact: Contact | None, channel: str
+    ) -> Delivered:
+        if contact is None:  # erased meanwhile
             return Delivered(row.id, RecipientState.SKIPPED, error="no longer a member")
-        channel = (await self._choices.channels([member_id])).get(member_id, Channel.CHAT)
-        email = await self._directory.email_of(member_id)
-        routes: list[tuple[str, str]] = list(accounts)
-        if email is not None:
+        routes: list[tuple[str, str]] = list(contact.accounts)
+        if contact.email is not None:
             if channel == Channel.EMAIL:
-                routes.insert(0, (EMAIL, email))
+                routes.insert(0, (EMAIL, contact.email))
             else:
-                routes.append((EMAIL, email))  # only when no chat reaches them
+                routes.append((EMAIL, contact.email))  # only when no chat reaches them
         replies: list[Reply] | None = None
         missing_adapter = False
         for platform, address in routes:
@@ -287,11 +374,13 @@ class Engine:
                 missing_adapter = missing_adapter or platform != EMAIL
                 continue
             if replies is None:
-                replies = await self.render(broadcast, lang)
+                replies = await self._rendered(broadcast, contact.language)
             try:
-                message_id = await self._send(sender, Chat(platform, address), replies, lang)
+                message_id = await self._send(
+                    sender, Chat(platform, address), replies, contact.language
+                )
             except Unreachable:
-                log.info("member %s is unreachable on %s", member_id, platform)
+                log.info("member %s is unreachable on %s", row.member_id, platform)
                 if platform != EMAIL:
                     await self._directory.mark_unreachable(platform, address)
                 continue
@@ -302,9 +391,13 @@ class Engine:
 
     # -- progress ----------------------------------------------------------------------------
 
-    async def _progress(self) -> None:
-        """Now and then, edit each running broadcast's progress message; finish the done."""
+    async def _progress(self, *, force: bool) -> None:
+        """Now and then (every ``progress_every`` seconds, or ``force``), edit each running
+        broadcast's progress message and finish the ones that are done."""
         now = time.monotonic()
+        if not force and now - self._last_progress < self.limits.progress_every:
+            return
+        self._last_progress = now
         for broadcast_id in await self._store.open_broadcasts():
             counts = await self._store.counts(broadcast_id)
             if counts.open == 0:

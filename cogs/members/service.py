@@ -14,13 +14,14 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
 from bot.core.cache import BoundedCache
+from bot.core.directory import Contact
 from bot.core.errors import UserError
 from bot.core.i18n import _, normalize_language
 from bot.core.mail import Mailer, MailError
@@ -90,6 +91,12 @@ class Profile:
     language: str | None
     roles: list[str]
     accounts: list[str] = field(default_factory=list)
+
+
+def _preference(platform: str) -> int:
+    if platform in PLATFORM_PREFERENCE:
+        return PLATFORM_PREFERENCE.index(platform)
+    return len(PLATFORM_PREFERENCE)
 
 
 def _hash(secret: str, *, scope: str) -> str:
@@ -197,16 +204,25 @@ class MemberService:
         if member is None:
             return None, []
         accounts = [a for a in await self._repo.accounts_of(member_id) if not a.unreachable_at]
-        accounts.sort(
-            key=lambda a: (
-                PLATFORM_PREFERENCE.index(a.platform)
-                if a.platform in PLATFORM_PREFERENCE
-                else len(PLATFORM_PREFERENCE)
-            )
-        )
+        accounts.sort(key=lambda a: _preference(a.platform))
         return member.language or self._default_language, [
             (a.platform, a.user_id) for a in accounts
         ]
+
+    async def reach(self, member_ids: Iterable[int]) -> dict[int, Contact]:
+        ids = list(dict.fromkeys(member_ids))
+        members = await self._repo.many(ids)
+        accounts = await self._repo.accounts_of_many([member.id for member in members])
+        found: dict[int, Contact] = {}
+        for member in members:
+            reachable = [a for a in accounts.get(member.id, []) if a.unreachable_at is None]
+            reachable.sort(key=lambda a: _preference(a.platform))
+            found[member.id] = Contact(
+                language=member.language or self._default_language,
+                accounts=tuple((a.platform, a.user_id) for a in reachable),
+                email=member.email if member.verified else None,
+            )
+        return found
 
     async def email_of(self, member_id: int) -> str | None:
         """The confirmed e-mail address (an unconfirmed one may not be the member's)."""

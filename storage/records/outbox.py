@@ -99,8 +99,8 @@ class BroadcastCounts:
 
     by_platform: dict[tuple[str | None, RecipientState], int] = field(default_factory=dict)
 
-    def state(self, state: RecipientState) -> int:
-        return sum(n for (_p, s), n in self.by_platform.items() if s is state)
+    def state(self, state: RecipientState | str) -> int:
+        return sum(n for (_p, s), n in self.by_platform.items() if s == state)
 
     @property
     def total(self) -> int:

@@ -5,6 +5,7 @@ Everything returned is a record (``storage.records.members``), never an ORM row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,10 @@ _ROLES_AND_ACCOUNTS = union_all(
         Identity.member_id == bindparam("member_id")
     ),
 )
+
+
+CHUNK = 900
+"""Ids per ``IN (…)``: well under SQLite's limit on parameters."""
 
 
 class EmailTaken(Exception):
@@ -142,6 +147,32 @@ class MemberRepository:
         async with self._db.session() as session:
             found = (await session.exec(select(Member).where(Member.email == email))).first()
             return None if found is None else member_record(found)
+
+    async def many(self, member_ids: Sequence[int]) -> list[MemberRecord]:
+        """Members (not erased) by id, in chunks that keep under SQLite's parameter limit."""
+        found: list[MemberRecord] = []
+        async with self._db.session() as session:
+            for start in range(0, len(member_ids), CHUNK):
+                chunk = list(member_ids[start : start + CHUNK])
+                rows = await session.exec(
+                    select(Member).where(col(Member.id).in_(chunk), col(Member.erased_at).is_(None))
+                )
+                found += [member_record(row) for row in rows.all()]
+        return found
+
+    async def accounts_of_many(self, member_ids: Sequence[int]) -> dict[int, list[AccountRecord]]:
+        found: dict[int, list[AccountRecord]] = {}
+        async with self._db.session() as session:
+            for start in range(0, len(member_ids), CHUNK):
+                chunk = list(member_ids[start : start + CHUNK])
+                rows = await session.exec(
+                    select(Identity)
+                    .where(col(Identity.member_id).in_(chunk))
+                    .order_by(col(Identity.linked_at))
+                )
+                for row in rows.all():
+                    found.setdefault(int(row.member_id or 0), []).append(account_record(row))
+        return found
 
     async def accounts_of(self, member_id: int) -> list[AccountRecord]:
         async with self._db.session() as session:
