@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import cogs.broadcasts
+import cogs.magazine
 import cogs.members
 import cogs.surveys
 from bot.adapters.console import ConsoleExports, ConsoleFiles
@@ -109,6 +110,7 @@ class Werkbot:
             self.conversations,
             verified_only=settings.require_verification,
             announcement_chats=chats(settings.announcement_chats),
+            limits=cogs.broadcasts.Limits(lease=timedelta(seconds=settings.broadcast_lease_seconds)),
         )
         self.jobs = JobRunner(self.registry, self.delivery)
         self.clock = Clock(self.db.sync_url, self.jobs.run)
@@ -128,7 +130,20 @@ class Werkbot:
             self.broadcasts.service.choices,
             survey_options(settings),
         )
-        self.modules: list[Module] = [self.core, self.members, self.broadcasts, self.surveys]
+        self.modules: list[Module] = [
+            self.core,
+            self.members,
+            self.broadcasts,
+            self.surveys,
+            cogs.magazine.build(
+                self.db,
+                self.broadcasts.service,
+                self.members.service,
+                self.conversations,
+                verified_only=settings.require_verification,
+                announcement_chats=chats(settings.announcement_chats),
+            ),
+        ]
         for module in self.modules:
             module.register(self.registry)
 
