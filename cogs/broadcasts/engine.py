@@ -9,8 +9,8 @@ chose it or no chat reaches them) and records what happened.
 Why not a loop in the handler: a restart in the middle of 10,000 messages must not drop
 the rest, and the organizer must see how far it got. After a crash, rows still
 ``pending`` are sent; rows left ``sending`` go back to ``pending`` when their lease runs
-out, so a recipient gets a second copy only if their message was in flight at the crash
-(at most ``Limits.batch_size`` rows are in flight).
+out. A recipient gets a second copy only if their message was sent and its outcome not yet
+written at the crash: at most ``Limits.workers`` (8) at any moment.
 
 Interactive replies never wait behind a broadcast: the engine keeps at most a few sends per
 platform in flight (``Limits.in_flight``), so the adapters' own rate limiters always have
@@ -64,7 +64,7 @@ class Limits:
     """How the engine paces itself; the adapters keep the platforms' own limits."""
 
     batch_size: int = 200
-    """Rows claimed at once: also the most a crash can send twice."""
+    """Rows claimed at once (held by their lease; unsent ones are sent after a crash)."""
     in_flight: Mapping[str, int] = field(
         default_factory=lambda: {"telegram": 4, "discord": 4, "console": 8, EMAIL: 4}
     )
