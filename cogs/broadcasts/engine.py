@@ -30,7 +30,7 @@ from typing import Protocol
 from bot.core.clock import utcnow
 from bot.core.delivery import Delivery, Editor, Sender, Unreachable
 from bot.core.directory import Contact, MemberDirectory
-from bot.core.i18n import DEFAULT_LANGUAGE, language
+from bot.core.i18n import DEFAULT_LANGUAGE, current_language, language
 from bot.core.outbox import Broadcast, Template
 from bot.core.types import Chat, Identity, Reply
 from cogs.broadcasts import render
@@ -134,6 +134,7 @@ class Engine:
                 report_to=(
                     (spec.report_to.platform, spec.report_to.chat_id) if spec.report_to else None
                 ),
+                report_language=current_language() if spec.report_to else None,
             )
         )
         log.info(
@@ -231,7 +232,10 @@ class Engine:
 
         async def work() -> None:
             while queue:
-                outcome = await self._deliver(queue.pop(), contacts, channels)
+                row = queue.pop()
+                outcome = replace(
+                    await self._deliver(row, contacts, channels), claim=row.lease_until
+                )
                 written: asyncio.Future[None] = loop.create_future()
                 waiting.append((outcome, written))
                 arrived.set()
@@ -438,8 +442,10 @@ class Engine:
         if sender is None:
             return
         chat = Chat(platform, chat_id)
-        organizer = await self._directory.caller(Identity(platform, chat_id))
-        with language(organizer.language):
+        lang = broadcast.report_language
+        if lang is None:
+            lang = (await self._directory.caller(Identity(platform, chat_id))).language
+        with language(lang):
             reply = render.progress(broadcast, counts, rate)
         try:
             message_id = broadcast.report_message

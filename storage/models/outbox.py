@@ -34,6 +34,8 @@ class OutboxBroadcast(SQLModel, table=True):
     report_platform: str | None = Field(default=None, max_length=20)
     report_chat: str | None = Field(default=None, max_length=64)
     report_message: str | None = Field(default=None, max_length=64)
+    report_language: str | None = Field(default=None, max_length=5)
+    """The language the organizer used when composing: their reports are in it."""
 
 
 class OutboxMessage(SQLModel, table=True):

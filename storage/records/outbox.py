@@ -49,6 +49,7 @@ class NewBroadcast:
     planned_at: datetime | None = None
     report_to: tuple[str, str] | None = None
     """Where progress and the final report go, as (platform, chat id)."""
+    report_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class BroadcastRecord:
     finished_at: datetime | None
     total: int
     report_to: tuple[str, str] | None
+    report_language: str | None
     report_message: str | None
 
 
@@ -78,6 +80,8 @@ class Claimed:
     member_id: int | None
     chat: tuple[str, str] | None
     attempts: int
+    lease_until: datetime
+    """Also the claim's token: only the sender holding this lease may record the outcome."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,9 @@ class Delivered:
     error: str | None = None
     retry_at: datetime | None = None
     """Set with ``state=PENDING``: try again at this time."""
+    claim: datetime | None = None
+    """The ``lease_until`` of the claim; an outcome whose lease was taken over by another
+    sender (after it ran out) is not written."""
 
 
 @dataclass(frozen=True)

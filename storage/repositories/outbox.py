@@ -26,7 +26,7 @@ from storage.records.outbox import (
     NewBroadcast,
     RecipientState,
 )
-from storage.types import stored_id, table_of, utcnow
+from storage.types import UTCDateTime, stored_id, table_of, utcnow
 
 CHUNK = 5_000
 _broadcasts = table_of(OutboxBroadcast)
@@ -54,6 +54,7 @@ def _record(row: Any) -> BroadcastRecord:
         finished_at=row.finished_at,
         total=int(row.total),
         report_to=report,
+        report_language=row.report_language,
         report_message=row.report_message,
     )
 
@@ -85,6 +86,7 @@ class OutboxRepository:
                     total=total,
                     report_platform=new.report_to[0] if new.report_to else None,
                     report_chat=new.report_to[1] if new.report_to else None,
+                    report_language=new.report_language,
                 )
                 .returning(_broadcasts.c.id)
             )
@@ -211,13 +213,14 @@ class OutboxRepository:
     async def claim(self, limit: int, lease: timedelta) -> list[Claimed]:
         """Take up to ``limit`` due recipients (oldest first) for ``lease``."""
         now = utcnow()
+        until = now + lease
         async with self._db.begin() as conn:
             result = await conn.execute(
                 update(_messages)
                 .where(_messages.c.id.in_(self._due(now, limit).scalar_subquery()))
                 .values(
                     state=RecipientState.SENDING.value,
-                    lease_until=now + lease,
+                    lease_until=until,
                     attempts=_messages.c.attempts + 1,
                     updated_at=now,
                 )
@@ -239,6 +242,7 @@ class OutboxRepository:
                     if row.chat_platform is not None and row.chat_id is not None
                     else None,
                     int(row.attempts),
+                    until,
                 )
                 for row in result
             ]
@@ -246,13 +250,19 @@ class OutboxRepository:
         return claimed
 
     async def record(self, outcomes: Sequence[Delivered]) -> None:
-        """Write what happened to claimed rows, in one transaction."""
+        """Write what happened to claimed rows, in one transaction. Only rows still held by
+        the claim the outcome came from are written: when a lease ran out and another sender
+        took the row over, that sender's outcome counts."""
         if not outcomes:
             return
         now = utcnow()
         statement = (
             update(_messages)
-            .where(_messages.c.id == bindparam("row_id"))
+            .where(
+                _messages.c.id == bindparam("row_id"),
+                _messages.c.state == RecipientState.SENDING.value,
+                _messages.c.lease_until == bindparam("claim", type_=UTCDateTime()),
+            )
             .values(
                 state=bindparam("new_state"),
                 platform=bindparam("new_platform"),
@@ -271,9 +281,12 @@ class OutboxRepository:
                 "new_message_id": outcome.message_id,
                 "new_error": (outcome.error or None) and outcome.error[:200],
                 "new_next": outcome.retry_at or now,
+                "claim": outcome.claim,
             }
             for outcome in outcomes
         ]
+        if any(row["claim"] is None for row in rows):
+            raise ValueError("an outcome without the claim it came from")
         async with self._db.begin() as conn:
             await conn.execute(statement, rows)
 

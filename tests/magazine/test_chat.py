@@ -199,7 +199,8 @@ async def contribute(
 ) -> str:
     """Walk /inzending to the end; the member's last answer."""
     await chat.say(user, "/inzending")
-    assert "Type your" in text_of(await chat.press(user, f"cv:contribution:kind:{kind}"))
+    asked = await chat.press(user, f"cv:contribution:kind:{kind}")
+    assert asked[-1].expects_text  # "Type your …" in the member's language
     await chat.say(user, text)
     if file is not None:
         confirm = await chat.upload(user, "bijdrage.pdf", file)

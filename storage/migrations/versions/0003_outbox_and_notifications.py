@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('report_platform', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
     sa.Column('report_chat', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('report_message', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('report_language', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('outbox_broadcasts', schema=None) as batch_op:
