@@ -60,7 +60,7 @@ QUESTIONS = (
 class NoMail(Mailer):
     development = True
 
-    async def send(self, to: str, subject: str, body: str) -> None:  # pragma: no cover
+    async def send(self, to: str, subject: str, body: str, **options: Any) -> None:
         return None
 
 

@@ -1,4 +1,10 @@
-"""Sending mail: over SMTP with aiosmtplib, or to the log in development mode."""
+"""Sending mail: over SMTP with aiosmtplib, or to the log in development mode.
+
+Both mailers take an optional ``html`` body beside the plain one: the mail then goes out
+as ``multipart/alternative`` (the plain text first, for clients that show no HTML, the
+HTML after it, which clients that can show it prefer). Headers given by the caller win
+over the mailer's own, so a caller that sets ``Message-ID`` knows the id of its mail.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,48 @@ from email.utils import make_msgid
 
 import aiosmtplib
 
-from bot.core.mail import MailError
+from bot.core.mail import MailError, RecipientRefused
 from bot.core.types import Attachment
 
 log = logging.getLogger(__name__)
+
+
+def compose(
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    attachments: Sequence[Attachment] = (),
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """The message as it goes out: plain text (and HTML as its alternative), then the
+    attachments. Raises ValueError for a header value the mail format cannot hold (a line
+    break in an address or subject)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="werkbot")
+    message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    for attachment in attachments:
+        maintype, _slash, subtype = attachment.mime_type.partition("/")
+        message.add_attachment(
+            attachment.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
+    # Last: setting the content clears the Content-* headers (e.g. Content-Language).
+    for name, value in (headers or {}).items():
+        if name in message:
+            message.replace_header(name, value)
+        else:
+            message[name] = value
+    return message
 
 
 class SmtpMailer:
@@ -45,23 +89,20 @@ class SmtpMailer:
         *,
         attachments: Sequence[Attachment] = (),
         headers: dict[str, str] | None = None,
+        html: str | None = None,
     ) -> None:
-        message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = to
-        message["Subject"] = subject
-        message["Message-ID"] = make_msgid(domain="werkbot")
-        for name, value in (headers or {}).items():
-            message[name] = value
-        message.set_content(body)
-        for attachment in attachments:
-            maintype, _slash, subtype = attachment.mime_type.partition("/")
-            message.add_attachment(
-                attachment.data,
-                maintype=maintype or "application",
-                subtype=subtype or "octet-stream",
-                filename=attachment.filename,
+        try:
+            message = compose(
+                self._sender,
+                to,
+                subject,
+                body,
+                html=html,
+                attachments=attachments,
+                headers=headers,
             )
+        except ValueError as error:  # a header the mail format cannot hold
+            raise MailError(f"mail to {to!r} cannot be written: {error}") from error
         try:
             await aiosmtplib.send(
                 message,
@@ -73,6 +114,10 @@ class SmtpMailer:
                 start_tls=True if self._security == "starttls" else False,
                 timeout=self._timeout,
             )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            permanent = all(refused.code >= 500 for refused in error.recipients)
+            log.warning("mail to %s refused by the server: %s", to, error)
+            raise (RecipientRefused if permanent else MailError)(str(error)) from error
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             log.warning("mail to %s failed: %s", to, error)
             raise MailError(str(error)) from error
@@ -91,10 +136,14 @@ class LogMailer:
         *,
         attachments: Sequence[Attachment] = (),
         headers: dict[str, str] | None = None,
+        html: str | None = None,
     ) -> None:
+        """Only the plain text is logged: the HTML says the same, and is noise in a log."""
+        files = ", ".join(attachment.filename for attachment in attachments)
         log.warning(
-            "DEVELOPMENT MODE (no SMTP_HOST): mail to %s not sent.\nSubject: %s\n%s",
+            "DEVELOPMENT MODE (no SMTP_HOST): mail to %s not sent.\nSubject: %s\n%s%s",
             to,
             subject,
             body,
+            f"\n(attached: {files})" if files else "",
         )

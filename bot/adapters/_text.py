@@ -15,7 +15,10 @@ emoji).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Sequence
 from enum import Enum
+
+from bot.core.markup import Span, cut, ends, visible
 
 _ZWJ = "\u200d"
 _MAX_BACKOFF = 32
@@ -118,9 +121,16 @@ def split(text: str, limit: int, measure: Measure = Measure.CODE_POINTS) -> list
     piece is empty, and the pieces with the dropped whitespace between them give back
     ``text``. A text of only whitespace gives no pieces.
     """
+    return [text[start:end] for start, end in split_positions(text, limit, measure)]
+
+
+def split_positions(
+    text: str, limit: int, measure: Measure = Measure.CODE_POINTS
+) -> list[tuple[int, int]]:
+    """Where :func:`split` cuts: ``(start, end)`` of each piece in ``text``."""
     if limit < measure.length("\U0001f600"):
         raise ValueError(f"a limit of {limit} {measure.value} cannot hold every character")
-    pieces: list[str] = []
+    pieces: list[tuple[int, int]] = []
     start, stop = 0, len(text.rstrip())
     while True:
         while start < stop and text[start].isspace():
@@ -129,11 +139,45 @@ def split(text: str, limit: int, measure: Measure = Measure.CODE_POINTS) -> list
             return pieces
         end = _fitting_end(text, start, limit, measure)  # reads one piece: linear overall
         if end >= stop:
-            pieces.append(text[start:stop])
+            pieces.append((start, stop))
             return pieces
         cut = _cut(text, start, end)
-        pieces.append(text[start:cut].rstrip())
+        pieces.append((start, start + len(text[start:cut].rstrip())))
         start = cut
+
+
+def split_spans(
+    spans: Sequence[Span],
+    limit: int,
+    measure: Measure = Measure.CODE_POINTS,
+    size: Callable[[list[Span]], int] | None = None,
+) -> list[list[Span]]:
+    """Formatted text (``bot.core.markup`` spans) in pieces, each rendered on its own, so
+    every piece closes the styles it opens and the next one opens them again.
+
+    The visible text is cut as :func:`split` cuts it (``limit`` in ``measure``: what
+    Telegram counts, after its entity parsing). Where the platform counts the rendered
+    text instead (Discord: markers, escapes and link targets count too), ``size`` gives
+    that length, and a piece that comes out longer than ``limit`` is cut again, shorter,
+    until it fits or holds a single character (the caller must then simplify it).
+    """
+    text = visible(spans)
+    span_ends = ends(spans)
+    smallest = measure.length("\U0001f600")
+    pending = list(reversed(split_positions(text, limit, measure)))
+    pieces: list[list[Span]] = []
+    while pending:
+        start, end = pending.pop()
+        piece = cut(spans, start, end, span_ends)
+        rendered = size(piece) if size is not None else 0
+        length = measure.length(text[start:end])
+        if rendered <= limit or length <= smallest:
+            pieces.append(piece)
+            continue
+        shorter = max(smallest, min(length - 1, length * limit // rendered))
+        inner = split_positions(text[start:end], shorter, measure)
+        pending.extend((start + a, start + b) for a, b in reversed(inner))
+    return pieces
 
 
 def shorten(

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.core.cache import BoundedCache
+from bot.core.markup import plain
 from bot.core.types import (
     Attachment,
     Button,
@@ -167,7 +168,10 @@ class ConsoleAdapter:
         return True
 
     def _print(self, user: str, reply: Reply, head: str) -> None:
-        lines = reply.text.splitlines() or [""]
+        # A terminal shows no bold or italics: markup prints as plain text, links as
+        # "label (url)" (most terminals make the URL clickable).
+        text = plain(reply.text) if reply.markup else reply.text
+        lines = text.splitlines() or [""]
         self._write(f"{head}{lines[0]}")
         for line in lines[1:]:
             self._write(f"  {line}")

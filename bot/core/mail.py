@@ -12,6 +12,11 @@ class MailError(Exception):
     """The mail could not be handed to the mail server."""
 
 
+class RecipientRefused(MailError):
+    """The mail server refused the address for good (a 5xx answer to ``RCPT TO``, e.g.
+    "550 no such user"): sending again cannot help, unlike any other :class:`MailError`."""
+
+
 class Mailer(Protocol):
     development: bool
     """True when no SMTP server is set: mail goes to the log instead."""
@@ -24,4 +29,7 @@ class Mailer(Protocol):
         *,
         attachments: Sequence[Attachment] = (),
         headers: dict[str, str] | None = None,
-    ) -> None: ...
+        html: str | None = None,
+    ) -> None:
+        """Send a plain-text mail; with ``html`` also an HTML alternative."""
+        ...

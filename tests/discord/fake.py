@@ -3,6 +3,10 @@
 The real discord.py client talks to it over HTTP and a websocket. It records every
 request and every gateway frame it receives, so tests assert on what "Discord" got; a
 test injects INTERACTION_CREATE and MESSAGE_CREATE events and REST faults (429, 5xx).
+The guild has a text channel (:data:`CHANNEL_ID`) and an announcement channel
+(:data:`NEWS_CHANNEL_ID`, type 5), where a message can be published to following servers
+(``POST /channels/{id}/messages/{id}/crosspost``, kept in :attr:`FakeDiscord.published`);
+publishing anywhere else is refused as Discord refuses it.
 Bodies are sent with Content-Type exactly ``application/json``: discord.py decodes JSON
 only then.
 
@@ -30,6 +34,10 @@ APP_ID = 900
 BOT_ID = 901
 GUILD_ID = 1000
 CHANNEL_ID = 1001
+NEWS_CHANNEL_ID = 1002
+"""An announcement channel (type 5): what is posted there can be published."""
+TEXT, NEWS = 0, 5  # channel types
+CROSSPOSTED = 1 << 0  # message flag: published to following servers
 TIMESTAMP = "2026-05-11T10:00:00+00:00"
 EPHEMERAL = 1 << 6  # message flag: only the recipient sees it
 MAX_CONTENT = 2000
@@ -188,6 +196,8 @@ class FakeDiscord:
     """Requests answered with a 400 for breaking Discord's limits, with the answer."""
     gone: set[str] = field(default_factory=set)
     """Attachment file names whose download answers 404 (deleted before the bot read it)."""
+    published: list[tuple[int, int]] = field(default_factory=list)
+    """(channel id, message id) of every message published to following servers."""
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(5_000_000)
@@ -198,6 +208,8 @@ class FakeDiscord:
         self._ws: web.WebSocketResponse | None = None
         self._live: web.WebSocketResponse | None = None
         self._dm_of: dict[int, int] = {}
+        self._posted: dict[int, int] = {}
+        """Channel id of every message created through REST, by message id."""
         self.files: dict[str, bytes] = {}
         self.connections = 0
         self.close_codes: list[int | None] = []
@@ -395,7 +407,18 @@ class FakeDiscord:
             channel_id = int(match.group(1))
             if any(self._dm_of.get(user) == channel_id for user in self.closed_dms):
                 return _json({"message": "Cannot send messages to this user", "code": 50007}, 403)
-            return _json(self.message(channel_id, body or {}))
+            created = self.message(channel_id, body or {})
+            self._posted[int(created["id"])] = channel_id
+            return _json(created)
+        match = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/crosspost", path)
+        if match and method == "POST":
+            return self._crosspost(int(match.group(1)), int(match.group(2)))
+        match = re.fullmatch(r"/channels/(\d+)", path)
+        if match and method == "GET":
+            channel = next((c for c in self.guild()["channels"] if c["id"] == match.group(1)), None)
+            if channel is None:
+                return _json({"message": "Unknown Channel", "code": 10003}, 404)
+            return _json(channel)
         return _json({"message": f"404: {method} {path} not faked", "code": 0}, 404)
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -404,6 +427,28 @@ class FakeDiscord:
         if data is None:
             return web.Response(status=404)
         return web.Response(body=data, content_type="application/octet-stream")
+
+    def _crosspost(self, channel_id: int, message_id: int) -> web.Response:
+        """Publish a message of an announcement channel, with Discord's refusals
+        (https://discord.com/developers/docs/resources/message#crosspost-message)."""
+        if self._posted.get(message_id) != channel_id:
+            return _json({"message": "Unknown Message", "code": 10008}, 404)
+        if channel_id != NEWS_CHANNEL_ID:
+            return _json(
+                {"message": "Cannot execute action on this channel type", "code": 50024}, 400
+            )
+        if (channel_id, message_id) in self.published:
+            return _json(
+                {"message": "This message has already been crossposted.", "code": 40033}, 400
+            )
+        self.published.append((channel_id, message_id))
+        message = self.message(channel_id, {"flags": CROSSPOSTED})
+        message["id"] = str(message_id)
+        return _json(message)
+
+    def posted(self, channel_id: int) -> list[Recorded]:
+        """Messages the bot created in ``channel_id`` through REST, in order."""
+        return self.calls("POST", rf"^/channels/{channel_id}/messages$")
 
     def dm_channel(self, user_id: int) -> int | None:
         return self._dm_of.get(user_id)
@@ -514,14 +559,24 @@ class FakeDiscord:
             "channels": [
                 {
                     "id": str(CHANNEL_ID),
-                    "type": 0,
+                    "type": TEXT,
                     "name": "algemeen",
                     "position": 0,
                     "permission_overwrites": [],
                     "guild_id": str(GUILD_ID),
                     "nsfw": False,
                     "parent_id": None,
-                }
+                },
+                {
+                    "id": str(NEWS_CHANNEL_ID),
+                    "type": NEWS,
+                    "name": "aankondigingen",
+                    "position": 1,
+                    "permission_overwrites": [],
+                    "guild_id": str(GUILD_ID),
+                    "nsfw": False,
+                    "parent_id": None,
+                },
             ],
             "members": [],
             "member_count": 3,

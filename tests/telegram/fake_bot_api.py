@@ -9,7 +9,11 @@ connection, or a slow answer (also on a file download: method ``downloadFile``).
 
 Like the real Telegram it refuses what breaks Telegram's limits, with Telegram's own
 descriptions (see :func:`limit_violation`): texts are measured in UTF-16 code units, as
-Telegram measures them, after trimming surrounding whitespace.
+Telegram measures them, after trimming surrounding whitespace. A text sent with
+``parse_mode=HTML`` is parsed as Telegram parses it (:func:`parse_html`): an unknown or
+unbalanced tag is refused with "Bad Request: can't parse entities: …", and the limits
+count the text that remains after the tags; the stored message holds that text and its
+entities, as Telegram's would.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -34,6 +39,8 @@ BOT_USERNAME = "werkbot_test_bot"
 MAX_TEXT = 4096  # UTF-16 code units, https://core.telegram.org/bots/api#sendmessage
 MAX_CAPTION = 1024  # UTF-16 code units, https://core.telegram.org/bots/api#sendphoto
 MAX_CALLBACK_DATA = 64  # bytes, https://core.telegram.org/bots/api#inlinekeyboardbutton
+MAX_ENTITIES = 100  # formatted; the rest is dropped silently (tdlib/telegram-bot-api#820)
+MAX_MARKED_UP = 9500  # UTF-16 units of HTML: ENTITIES_TOO_LONG (tdlib/telegram-bot-api#165)
 _CHAT_METHODS = {
     "sendMessage",
     "sendDocument",
@@ -74,6 +81,20 @@ class Call:
     @property
     def text(self) -> str:
         return self.params.get("text") or self.params.get("caption") or ""
+
+    @property
+    def shown(self) -> str:
+        """What a member sees of the text: after Telegram's parsing of the HTML, if any."""
+        if self.params.get("parse_mode") == "HTML":
+            return parse_html(self.text)[0].strip()
+        return self.text.strip()
+
+    @property
+    def entities(self) -> list[dict[str, Any]]:
+        """The formatting Telegram made of the HTML (bold, italic, text_link, …)."""
+        if self.params.get("parse_mode") == "HTML":
+            return parse_html(self.text)[1]
+        return []
 
     @property
     def keyboard(self) -> list[list[dict[str, Any]]]:
@@ -128,28 +149,169 @@ def _keyboard_violation(raw_markup: str) -> str | None:
     return None
 
 
+class EntityError(ValueError):
+    """Telegram could not parse the HTML of a text."""
+
+
+_SUPPORTED_TAGS = {
+    "a": "text_link",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "code": "code",
+    "pre": "pre",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "tg-emoji": "custom_emoji",
+    "blockquote": "blockquote",
+}
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_CHARACTER_REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
+_ATTRIBUTE = re.compile(r"""\s*([a-zA-Z_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""")
+
+
+def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Telegram's reading of ``parse_mode=HTML`` (https://core.telegram.org/bots/api#html-style,
+    modelled on tdlib's ``parse_html``): the text that remains, and its entities with
+    offsets and lengths in UTF-16 units. Raises :class:`EntityError` with Telegram's
+    wording for an unsupported, unclosed or unmatched tag. Only ``&lt;``, ``&gt;``,
+    ``&amp;``, ``&quot;`` and numeric references are entities; another ``&`` is text."""
+    shown: list[str] = []
+    units = 0
+    open_tags: list[tuple[str, int, dict[str, str]]] = []
+    entities: list[dict[str, Any]] = []
+    index, end = 0, len(text)
+
+    def byte_offset(position: int) -> int:
+        return len(text[:position].encode("utf-8", "surrogatepass"))
+
+    while index < end:
+        char = text[index]
+        if char == "&":
+            reference = _CHARACTER_REFERENCE.match(text, index)
+            if reference is not None:
+                named, decimal, hexadecimal = reference.groups()
+                code = int(decimal) if decimal else int(hexadecimal, 16) if hexadecimal else 0
+                char = _NAMED[named] if named else chr(code) if 0 < code <= 0x10FFFF else ""
+                index = reference.end() - 1
+        elif char == "<":
+            start = index
+            closing = text.startswith("</", index)
+            name_start = index + (2 if closing else 1)
+            name_end = name_start
+            while name_end < end and not text[name_end].isspace() and text[name_end] != ">":
+                name_end += 1
+            tag = text[name_start:name_end].lower()
+            close = text.find(">", name_end)
+            if closing:
+                if close < 0:
+                    raise EntityError(f"Unclosed end tag at byte offset {byte_offset(start)}")
+                if not open_tags:
+                    raise EntityError(f"Unexpected end tag at byte offset {byte_offset(start)}")
+                expected, began, attributes = open_tags.pop()
+                if tag and tag != expected:
+                    raise EntityError(
+                        f"Unmatched end tag at byte offset {byte_offset(start)}, "
+                        f'expected "</{expected}>", found "</{tag}>"'
+                    )
+                if units > began:
+                    entity: dict[str, Any] = {
+                        "type": _SUPPORTED_TAGS[expected],
+                        "offset": began,
+                        "length": units - began,
+                    }
+                    if expected == "a":
+                        entity["url"] = attributes.get("href", "")
+                    entities.append(entity)
+            else:
+                if close < 0:
+                    raise EntityError(f"Unclosed start tag at byte offset {byte_offset(start)}")
+                if tag not in _SUPPORTED_TAGS:
+                    raise EntityError(
+                        f'Unsupported start tag "{tag}" at byte offset {byte_offset(start)}'
+                    )
+                attributes = {}
+                rest = text[name_end:close]
+                position = 0
+                while rest[position:].strip():
+                    found = _ATTRIBUTE.match(rest, position)
+                    if found is None:
+                        raise EntityError(
+                            f'Expected equal sign in declaration of an attribute of the tag "{tag}"'
+                        )
+                    key = found.group(1).lower()
+                    value = next(v for v in found.groups()[1:] if v is not None)
+                    attributes[key] = re.sub(
+                        r"&(lt|gt|amp|quot);", lambda m: _NAMED[m.group(1)], value
+                    )
+                    position = found.end()
+                open_tags.append((tag, units, attributes))
+            index = close + 1
+            continue
+        shown.append(char)
+        units += utf16_length(char)
+        index += 1
+    if open_tags:
+        raise EntityError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1][0]}"')
+    plain = "".join(shown)
+    lead = utf16_length(plain[: len(plain) - len(plain.lstrip())])
+    total = utf16_length(plain.strip())
+    trimmed = []
+    for entity in sorted(entities, key=lambda e: (e["offset"], -e["length"])):
+        begin = max(entity["offset"] - lead, 0)
+        finish = min(entity["offset"] + entity["length"] - lead, total)
+        if finish > begin:
+            trimmed.append({**entity, "offset": begin, "length": finish - begin})
+    return plain.strip(), trimmed
+
+
+def _shown(params: dict[str, str], key: str) -> str:
+    """The text of ``key`` as Telegram measures it: after entity parsing and trimming."""
+    raw = params.get(key, "")
+    if params.get("parse_mode") == "HTML":
+        return parse_html(raw)[0]
+    return raw.strip()
+
+
 def limit_violation(method: str, params: dict[str, str]) -> str | None:
     """Telegram's description of the first limit this call breaks, or None.
 
     The limits of the Bot API (https://core.telegram.org/bots/api): message text 1-4096
     and caption 0-1024 UTF-16 units after entity parsing (plain text: after trimming),
     callback_data 1-64 bytes, a label on every button, and a chat for every message.
+    With ``parse_mode=HTML`` the text must parse first.
     """
     if method in _CHAT_METHODS and not params.get("chat_id", "").strip():
         if method.startswith("send") or "inline_message_id" not in params:
             return "Bad Request: chat_id is empty"
-    if method in ("sendMessage", "editMessageText"):
-        text = params.get("text", "").strip()
-        if not text:
-            return "Bad Request: message text is empty"
-        if utf16_length(text) > MAX_TEXT:
-            # Telegram words it differently for the two methods.
-            if method == "sendMessage":
-                return "Bad Request: message is too long"
-            return "Bad Request: MESSAGE_TOO_LONG"
-    if method in ("sendDocument", "sendPhoto", "editMessageCaption"):
-        if utf16_length(params.get("caption", "").strip()) > MAX_CAPTION:
-            return "Bad Request: message caption is too long"
+    mode = params.get("parse_mode")
+    if mode is not None and mode != "HTML":
+        return f"Bad Request: unsupported parse_mode {mode!r} (the fake knows HTML)"
+    if mode == "HTML":
+        raw = params.get("text", params.get("caption", ""))
+        if utf16_length(raw) > MAX_MARKED_UP:
+            return "Bad Request: ENTITIES_TOO_LONG"
+    try:
+        if method in ("sendMessage", "editMessageText"):
+            text = _shown(params, "text")
+            if not text:
+                return "Bad Request: message text is empty"
+            if utf16_length(text) > MAX_TEXT:
+                # Telegram words it differently for the two methods.
+                if method == "sendMessage":
+                    return "Bad Request: message is too long"
+                return "Bad Request: MESSAGE_TOO_LONG"
+        if method in ("sendDocument", "sendPhoto", "editMessageCaption"):
+            if utf16_length(_shown(params, "caption")) > MAX_CAPTION:
+                return "Bad Request: message caption is too long"
+    except EntityError as error:
+        return f"Bad Request: can't parse entities: {error}"
     if "reply_markup" in params:
         return _keyboard_violation(params["reply_markup"])
     return None
@@ -563,8 +725,21 @@ class FakeBotApi:
         self.messages[(chat_id, message["message_id"])] = message
         return message
 
+    @staticmethod
+    def _content(params: dict[str, str], key: str) -> dict[str, Any]:
+        """A message's text (or caption) as Telegram stores it: HTML parsed into text and
+        entities."""
+        if params.get("parse_mode") != "HTML":
+            return {key: params[key]}
+        text, entities = parse_html(params[key])
+        entities = entities[:MAX_ENTITIES]  # as Telegram: the rest is not formatted
+        content: dict[str, Any] = {key: text}
+        if entities:
+            content["entities" if key == "text" else "caption_entities"] = entities
+        return content
+
     async def _m_sendMessage(self, params: dict[str, str], files: dict) -> Any:
-        return self._store(params, {"text": params["text"]})
+        return self._store(params, self._content(params, "text"))
 
     def _upload(self, kind: str, params: dict[str, str], files: dict) -> dict[str, Any]:
         name, data = files[kind]
@@ -577,14 +752,14 @@ class FakeBotApi:
         document["file_name"] = files["document"][0]
         extra: dict[str, Any] = {"document": document}
         if "caption" in params:
-            extra["caption"] = params["caption"]
+            extra.update(self._content(params, "caption"))
         return self._store(params, extra)
 
     async def _m_sendPhoto(self, params: dict[str, str], files: dict) -> Any:
         photo = self._upload("photo", params, files) | {"width": 640, "height": 480}
         extra: dict[str, Any] = {"photo": [photo]}
         if "caption" in params:
-            extra["caption"] = params["caption"]
+            extra.update(self._content(params, "caption"))
         return self._store(params, extra)
 
     def _edited(self, params: dict[str, str], changes: dict[str, Any]) -> Any:
@@ -600,7 +775,11 @@ class FakeBotApi:
         return message
 
     async def _m_editMessageText(self, params: dict[str, str], files: dict) -> Any:
-        return self._edited(params, {"text": params["text"], "edit_date": int(time.time())})
+        message = self.messages.get((params["chat_id"], int(params["message_id"])))
+        if message is not None:
+            message.pop("entities", None)
+        changes = {**self._content(params, "text"), "edit_date": int(time.time())}
+        return self._edited(params, changes)
 
     async def _m_editMessageReplyMarkup(self, params: dict[str, str], files: dict) -> Any:
         return self._edited(params, {"edit_date": int(time.time())})

@@ -9,6 +9,11 @@ What a reply becomes is decided here by pure functions (:func:`contents`,
 :func:`build_view`, :func:`answer_modal`), and :func:`fits` checks those same results
 against Discord's limits, so a test that calls ``fits`` checks exactly what is sent.
 Discord counts code points (see ``_text``): 2,000 per message, 80 per button label.
+
+A reply in Werkbot's markup (``Reply.markup``) becomes Discord markdown. Discord's limit
+counts what is sent, markers and escapes included, so the text is cut on its spans and
+each piece is rendered on its own: no piece breaks a ``**…**`` pair, every piece closes
+the styles it opens and the next one opens them again.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from typing import Any, Protocol
 import discord
 from discord import ui
 
-from bot.adapters._text import shorten, split
+from bot.adapters._text import shorten, split, split_spans
 from bot.core.i18n import _
+from bot.core.markup import Span, parse, to_discord
 from bot.core.types import Button, Reply
 
 log = logging.getLogger(__name__)
@@ -107,10 +113,29 @@ def chunks(text: str) -> list[str]:
     return split(text, MAX_CONTENT)
 
 
+def _rendered_length(piece: list[Span]) -> int:
+    return len(to_discord(piece))
+
+
+def markdown_chunks(text: str) -> list[str]:
+    """A text in Werkbot's markup as Discord markdown, in messages of at most 2,000
+    characters as sent; none empty."""
+    pieces: list[str] = []
+    for piece in split_spans(parse(text), MAX_CONTENT, size=_rendered_length):
+        rendered = to_discord(piece)
+        if len(rendered) > MAX_CONTENT:
+            # One character that cannot carry its link (a URL of ~2,000 characters):
+            # shown without formatting rather than refused.
+            rendered = to_discord([Span(span.text) for span in piece])
+        pieces.append(rendered)
+    return pieces
+
+
 def contents(reply: Reply) -> list[str]:
     """The contents of the messages ``reply`` becomes, in order; its buttons and its file
     go with the last one. A reply without text still needs content to carry them."""
-    return chunks(reply.text) or [ATTACHED if reply.attachment is not None else EMPTY]
+    texts = markdown_chunks(reply.text) if reply.markup else chunks(reply.text)
+    return texts or [ATTACHED if reply.attachment is not None else EMPTY]
 
 
 def _rows(reply: Reply, answer_button: bool) -> list[tuple[Button, ...]]:

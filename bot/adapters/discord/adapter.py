@@ -4,6 +4,10 @@ It translates and nothing more: an interaction or a direct message becomes a neu
 event, the router answers, and the replies become Discord messages. Every interaction is
 acknowledged within Discord's 3-second deadline: a quick answer is the response itself;
 a slow one is deferred first and followed up when the router is done.
+
+A message sent on its own (:meth:`DiscordAdapter.send`, e.g. an announcement) to an
+announcement channel is also published to the servers that follow that channel: that is
+what an announcement channel is for, and Discord does not do it by itself for bots.
 """
 
 from __future__ import annotations
@@ -149,6 +153,10 @@ class DiscordAdapter:
         self._client: WerkbotClient | None = None
         self._runner: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
+        self._publishing: set[asyncio.Task[None]] = set()
+        """Messages being published to following servers (see :meth:`_publish_later`)."""
+        self._announcement_channels: BoundedCache[int, bool] = BoundedCache(1_000)
+        """Whether a channel the cache did not know is an announcement channel (fetched once)."""
         # Per-user memories, bounded: a bot that runs for months meets more users than it
         # should hold in memory, and losing an entry only costs one REST call (a DM
         # channel is opened again) or one message in the default language (a locale).
@@ -197,6 +205,12 @@ class DiscordAdapter:
         """Let in-flight interactions finish (bounded), then close the connection."""
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=self.options.stop_timeout)
+        if self._publishing:
+            await asyncio.wait(set(self._publishing), timeout=self.options.stop_timeout)
+            for task in [task for task in self._publishing if not task.done()]:
+                # e.g. waiting out Discord's limit of 10 publications an hour
+                log.warning("stopping: a message was not published to following servers")
+                task.cancel()
         if self._client is not None:
             await self._client.close()
         if self._runner is not None:
@@ -442,7 +456,14 @@ class DiscordAdapter:
         with language(identity.language_hint):
             label = _("Open the direct message")
         # The router's "let's continue in a private chat", in the caller's language.
-        return [Reply(pointer.text, buttons(Button(label, url=link)), private=True)]
+        return [
+            Reply(
+                pointer.text,
+                buttons(Button(label, url=link)),
+                private=True,
+                markup=pointer.markup,
+            )
+        ]
 
     async def _respond(
         self,
@@ -583,8 +604,10 @@ class DiscordAdapter:
         return self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
     async def _send_to(
-        self, channel: discord.abc.Messageable, reply: Reply
+        self, channel: discord.abc.Messageable, reply: Reply, *, publish: bool = False
     ) -> discord.Message | None:
+        """Send every piece of ``reply``; ``publish``: also to the servers that follow
+        this announcement channel, each piece as it is sent."""
         pieces = contents(reply)
         sent: discord.Message | None = None
         for number, text in enumerate(pieces):
@@ -597,7 +620,52 @@ class DiscordAdapter:
                 if reply.attachment is not None:
                     kwargs["file"] = _file(reply.attachment)
             sent = await channel.send(text, **kwargs)
+            if publish:
+                self._publish_later(sent)
         return sent
+
+    async def _is_announcement_channel(self, channel_id: int) -> bool:
+        """Is this an announcement (news) channel? The guild cache knows every channel the
+        bot sees (the guilds intent); a channel it does not know is fetched once."""
+        channel = self.client.get_channel(channel_id)
+        if channel is not None:
+            return isinstance(channel, discord.TextChannel) and channel.is_news()
+        known = self._announcement_channels.get(channel_id)
+        if known is None:
+            try:
+                fetched = await self.client.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden) as error:
+                log.info("could not look up Discord channel %s: %s", channel_id, error)
+                self._announcement_channels.put(
+                    channel_id, False
+                )  # the send will say what is wrong
+                return False
+            except discord.HTTPException as error:  # a passing fault: ask again next time
+                log.info("could not look up Discord channel %s: %s", channel_id, error)
+                return False
+            known = isinstance(fetched, discord.TextChannel) and fetched.is_news()
+            self._announcement_channels.put(channel_id, known)
+        return known
+
+    def _publish_later(self, message: discord.Message) -> None:
+        """Publish in the background: Discord allows 10 publications an hour per channel,
+        and discord.py waits out a rate limit, which must not hold up the next send. The
+        message is already in the channel; a failed publication is logged, not retried
+        (sending again would post it twice)."""
+
+        async def publish() -> None:
+            try:
+                await message.publish()
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+                log.warning(
+                    "Discord message %s was not published to following servers: %s",
+                    message.id,
+                    error,
+                )
+
+        task = asyncio.create_task(publish(), name=f"discord-publish-{message.id}")
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
 
     async def _unreachable(self, user_id: str) -> None:
         log.info("Discord user %s does not accept direct messages", user_id)
@@ -605,14 +673,17 @@ class DiscordAdapter:
             await self._on_unreachable(PLATFORM, user_id)
 
     async def send(self, chat: Chat, reply: Reply) -> str | None:
-        """A message nobody asked for: to a member's direct messages or to a channel; the
-        id of the (last) message sent."""
+        """A message nobody asked for: to a member's direct messages or to a channel (in an
+        announcement channel also published to following servers); the id of the (last)
+        message sent."""
+        publish = False
         try:
             if chat.is_private:
                 channel = await self._dm_channel(chat.chat_id)
             else:
                 channel = self.client.get_partial_messageable(int(chat.chat_id))
-            sent = await self._send_to(channel, reply)
+                publish = await self._is_announcement_channel(int(chat.chat_id))
+            sent = await self._send_to(channel, reply, publish=publish)
         except discord.Forbidden as error:
             if chat.is_private:
                 raise Unreachable(f"discord:{chat.chat_id}") from error
@@ -630,9 +701,7 @@ class DiscordAdapter:
             else:
                 channel = self.client.get_partial_messageable(int(chat.chat_id))
             view = build_view(reply)
-            await channel.get_partial_message(int(message_id)).edit(
-                content=pieces[0], view=view
-            )
+            await channel.get_partial_message(int(message_id)).edit(content=pieces[0], view=view)
         except discord.HTTPException as error:
             log.info("could not edit Discord message %s: %s", message_id, error)
             return False

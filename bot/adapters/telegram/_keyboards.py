@@ -5,6 +5,11 @@ turns a :class:`~bot.core.types.Reply` into the messages the adapter sends, and
 :func:`fits` checks those same messages against Telegram's limits, so a test that calls
 ``fits`` checks exactly what would be sent. Texts are measured as Telegram measures them,
 in UTF-16 code units (see ``_text``).
+
+A reply in Werkbot's markup (``Reply.markup``) goes out as Telegram HTML
+(``parse_mode=HTML``). Telegram's limits count the text *after* it parsed the tags, so
+such a text is cut on its visible text, and every piece is rendered on its own: a cut
+never falls inside a tag, and each piece closes and reopens its styles.
 """
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, InlineKeyboardMarkupLimit, MessageLimit
 
-from bot.adapters._text import Measure, split, utf16_length
+from bot.adapters._text import Measure, split, split_spans, utf16_length
+from bot.core.markup import Span, parse, to_telegram_html, visible
 from bot.core.types import Attachment, Button, Reply
 
 log = logging.getLogger(__name__)
@@ -30,6 +38,19 @@ PLACEHOLDER = "…"
 """Stands in for an empty button label, and for the text of a keyboard without text:
 Telegram refuses both empty, and a keyboard needs a message to sit on."""
 _PAYLOAD = re.compile(r"[^A-Za-z0-9_-]")
+HTML = "HTML"
+"""Telegram's ``parse_mode`` for a text in its HTML subset."""
+MAX_ENTITIES = 100
+"""Telegram formats the first 100 entities of a message (bold, italic, links …) and
+silently drops the rest (tdlib/telegram-bot-api#820, rubenlagus/TelegramBots#854)."""
+MAX_MARKED_UP = 8000
+"""UTF-16 units of HTML per message: beyond about 9,500 characters of text with its
+entities Telegram answers ENTITIES_TOO_LONG (tdlib/telegram-bot-api#165, "a good
+approximation" by Telegram's levlam), e.g. for a text of long links; kept well under."""
+_TELEGRAM_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
+    | {"span", "tg-spoiler", "tg-emoji", "blockquote"}
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +61,8 @@ class Outgoing:
     """The message text; for a file its caption, None for none."""
     attachment: Attachment | None = None
     markup: InlineKeyboardMarkup | None = None
+    parse_mode: str | None = None
+    """``HTML`` for a reply in markup; None: the text is shown exactly as it is."""
 
 
 def fits_text(text: str, limit: int = MAX_TEXT) -> bool:
@@ -101,6 +124,31 @@ def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     return split(text, limit, Measure.UTF16_UNITS)
 
 
+def _entity_count(html: str) -> int:
+    """Entities in HTML that :func:`to_telegram_html` wrote (its text has no ``<``)."""
+    return html.count("<b>") + html.count("<i>") + html.count("<a ")
+
+
+def _size(piece: list[Span]) -> int:
+    """A piece's size for Telegram, scaled to :data:`MAX_TEXT`: at most that when its
+    shown text fits, it has at most 100 entities and its HTML is not too long; beyond,
+    in proportion, so the splitter knows how much shorter to cut."""
+    html = to_telegram_html(piece)
+    return max(
+        utf16_length(visible(piece)),
+        -(-_entity_count(html) * MAX_TEXT // MAX_ENTITIES),
+        -(-utf16_length(html) * MAX_TEXT // MAX_MARKED_UP),
+    )
+
+
+def _texts(reply: Reply) -> list[tuple[str, str]]:
+    """The reply's text as pieces that fit one message: (what is sent, what shows)."""
+    if not reply.markup:
+        return [(text, text) for text in chunks(reply.text)]
+    pieces = split_spans(parse(reply.text), MAX_TEXT, Measure.UTF16_UNITS, _size)
+    return [(to_telegram_html(piece), visible(piece)) for piece in pieces]
+
+
 def render(reply: Reply) -> list[Outgoing]:
     """The messages ``reply`` becomes, in order; the keyboard goes on the last one.
 
@@ -108,14 +156,74 @@ def render(reply: Reply) -> list[Outgoing]:
     otherwise all text goes ahead as messages and the file follows without caption.
     """
     markup = keyboard(reply.buttons)
-    texts = chunks(reply.text)
+    mode = HTML if reply.markup else None
+    texts = _texts(reply)
     if reply.attachment is not None:
-        caption = texts.pop() if texts and fits_text(texts[-1], MAX_CAPTION) else None
-        return [*(Outgoing(text) for text in texts), Outgoing(caption, reply.attachment, markup)]
+        caption: str | None = None
+        if texts and fits_text(texts[-1][1], MAX_CAPTION):
+            caption = texts.pop()[0]
+        return [
+            *(Outgoing(text, parse_mode=mode) for text, _shown in texts),
+            Outgoing(caption, reply.attachment, markup, mode if caption else None),
+        ]
     if not texts:
         return [Outgoing(PLACEHOLDER, markup=markup)] if markup is not None else []
-    *before, last = texts
-    return [*(Outgoing(text) for text in before), Outgoing(last, markup=markup)]
+    *before, (last, _shown) = texts
+    return [
+        *(Outgoing(text, parse_mode=mode) for text, _shown in before),
+        Outgoing(last, markup=markup, parse_mode=mode),
+    ]
+
+
+class Parsed(NamedTuple):
+    """A text as Telegram reads it."""
+
+    shown: str
+    """What shows: its length is what Telegram's limits count."""
+    problem: str | None
+    """Why Telegram would refuse to parse it, if it would."""
+    entities: int = 0
+    """How many entities (tags) it has."""
+
+
+class _Entities(HTMLParser):
+    """Reads Telegram HTML as Telegram does, for measuring: the text that remains after
+    the tags, and whether every tag is one Telegram knows and is closed in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.shown: list[str] = []
+        self.open: list[str] = []
+        self.problem: str | None = None
+        self.entities = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _TELEGRAM_TAGS:
+            self.problem = self.problem or f"unsupported tag <{tag}>"
+        self.open.append(tag)
+        self.entities += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            self.problem = self.problem or f"unmatched end tag </{tag}>"
+        else:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.shown.append(data)
+
+
+def shown_text(text: str, parse_mode: str | None) -> Parsed:
+    """What Telegram shows of ``text`` sent with ``parse_mode``."""
+    if parse_mode != HTML:
+        return Parsed(text, None)
+    reader = _Entities()
+    reader.feed(text)
+    reader.close()
+    problem = reader.problem
+    if problem is None and reader.open:
+        problem = f"<{reader.open[-1]}> is not closed"
+    return Parsed("".join(reader.shown), problem, reader.entities)
 
 
 def _markup_problems(markup: InlineKeyboardMarkup | None, where: str) -> list[str]:
@@ -157,7 +265,17 @@ def fits(reply: Reply) -> list[str]:
     problems = [f"{left_out} buttons would be left out"] if left_out > 0 else []
     for number, message in enumerate(messages, start=1):
         where = f"message {number} of {len(messages)}"
-        text = (message.text or "").strip()
+        parsed = shown_text(message.text or "", message.parse_mode)
+        text = parsed.shown.strip()
+        if parsed.problem is not None:
+            problems.append(f"{where}: Telegram cannot parse the entities: {parsed.problem}")
+        if parsed.entities > MAX_ENTITIES:
+            problems.append(f"{where}: {parsed.entities} entities, Telegram formats {MAX_ENTITIES}")
+        if message.parse_mode and utf16_length(message.text or "") > MAX_MARKED_UP:
+            problems.append(
+                f"{where}: {utf16_length(message.text or '')} units of HTML, "
+                f"at most {MAX_MARKED_UP}"
+            )
         if message.attachment is None:
             if not text:
                 problems.append(f"{where}: empty text")

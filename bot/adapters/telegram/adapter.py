@@ -10,6 +10,7 @@ database-backed conversations).
 
 from __future__ import annotations
 
+import html
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
@@ -20,7 +21,6 @@ from typing import Any, Literal
 from telegram import (
     Bot,
     CallbackQuery,
-    InlineKeyboardMarkup,
     InputFile,
     MaybeInaccessibleMessage,
     Message,
@@ -34,6 +34,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.adapters.telegram._commands import menus
 from bot.adapters.telegram._http import DEFAULT_CONNECTIONS, AiohttpRequest
 from bot.adapters.telegram._keyboards import (
+    HTML,
+    Outgoing,
     deep_link,
     fits_text,
     label_of,
@@ -376,7 +378,12 @@ class TelegramAdapter:
         current = self._latest.get(message.chat.id) == message.message_id
         marked = f"{message.text}\n\n✓ {label}" if current and label and message.text else ""
         try:
-            if marked and fits_text(marked):
+            if marked and fits_text(marked) and message.entities:
+                # A formatted question keeps its formatting: Telegram gives the entities,
+                # PTB writes them back as HTML (the visible text, and its length, is the same).
+                formatted = f"{message.text_html}\n\n✓ {html.escape(label or '')}"
+                await message.edit_text(formatted, reply_markup=None, parse_mode=HTML)
+            elif marked and fits_text(marked):
                 await message.edit_text(marked, reply_markup=None)
             else:
                 await message.edit_reply_markup(reply_markup=None)
@@ -417,6 +424,7 @@ class TelegramAdapter:
                 chat_id=int(chat.chat_id),
                 message_id=int(message_id),
                 reply_markup=rendered[0].markup,
+                parse_mode=rendered[0].parse_mode,
             )
         except BadRequest as error:
             if "not modified" in str(error).lower():
@@ -463,7 +471,9 @@ class TelegramAdapter:
             return False
         edited = rendered[0]
         try:
-            await message.edit_text(edited.text or "", reply_markup=edited.markup)
+            await message.edit_text(
+                edited.text or "", reply_markup=edited.markup, parse_mode=edited.parse_mode
+            )
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return True
@@ -476,7 +486,8 @@ class TelegramAdapter:
         link = Button(
             _("Continue in private chat"), url=deep_link(self.username, reply.continue_privately)
         )
-        await self._send(group_id, Reply(reply.text, buttons=(*reply.buttons, (link,))))
+        pointer = Reply(reply.text, buttons=(*reply.buttons, (link,)), markup=reply.markup)
+        await self._send(group_id, pointer)
 
     async def _send_privately(self, group_id: int, user_id: int, reply: Reply) -> None:
         """Only the caller may see it: a direct message, or a way there if none is possible."""
@@ -497,34 +508,35 @@ class TelegramAdapter:
         sent: Message | None = None
         for outgoing in render(reply):
             if outgoing.attachment is not None:
-                sent = await self._send_file(
-                    chat_id, outgoing.attachment, outgoing.text, outgoing.markup
-                )
+                sent = await self._send_file(chat_id, outgoing.attachment, outgoing)
             else:
                 sent = await bot.send_message(
-                    chat_id, outgoing.text or "", reply_markup=outgoing.markup
+                    chat_id,
+                    outgoing.text or "",
+                    reply_markup=outgoing.markup,
+                    parse_mode=outgoing.parse_mode,
                 )
         if sent is not None:
             self._remember(chat_id, sent.message_id)
         return sent
 
-    async def _send_file(
-        self,
-        chat_id: int,
-        attachment: Attachment,
-        caption: str | None,
-        markup: InlineKeyboardMarkup | None,
-    ) -> Message:
-        """Images as photos (shown inline), everything else, and odd images, as documents."""
+    async def _send_file(self, chat_id: int, attachment: Attachment, outgoing: Outgoing) -> Message:
+        """Images as photos (shown inline), everything else, and odd images, as documents;
+        the caption, keyboard and parse mode as :func:`render` made them."""
         bot: Bot = self._require_application().bot
+        caption, markup, mode = outgoing.text, outgoing.markup, outgoing.parse_mode
         if attachment.is_image:
             photo = InputFile(attachment.data, filename=attachment.filename, attach=False)
             try:
-                return await bot.send_photo(chat_id, photo, caption=caption, reply_markup=markup)
+                return await bot.send_photo(
+                    chat_id, photo, caption=caption, reply_markup=markup, parse_mode=mode
+                )
             except BadRequest as error:  # too large, or dimensions Telegram refuses for photos
                 log.info("sending %s as a document: %s", attachment.filename, error)
         document = InputFile(attachment.data, filename=attachment.filename, attach=False)
-        return await bot.send_document(chat_id, document, caption=caption, reply_markup=markup)
+        return await bot.send_document(
+            chat_id, document, caption=caption, reply_markup=markup, parse_mode=mode
+        )
 
     def _remember(self, chat_id: int, message_id: int) -> None:
         """The bot's latest message per chat: a press on it answers the current question."""
