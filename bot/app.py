@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from email.utils import parseaddr
 
 import cogs.broadcasts
 import cogs.magazine
 import cogs.members
 import cogs.surveys
 from bot.adapters.console import ConsoleExports, ConsoleFiles
+from bot.adapters.email import EmailSender
 from bot.core.builtin import CoreModule
 from bot.core.commands import Registry
 from bot.core.conversation import Conversations
@@ -50,6 +52,12 @@ def build_mailer(settings: Settings) -> Mailer:
         security=settings.smtp_security,
         timeout=settings.smtp_timeout,
     )
+
+
+def mail_domain(sender: str) -> str:
+    """The domain of the From address, for the Message-IDs of mailed news."""
+    address = parseaddr(sender)[1]
+    return address.rpartition("@")[2] or "werkbot"
 
 
 def role_policy(settings: Settings) -> RolePolicy:
@@ -101,6 +109,8 @@ class Werkbot:
             code_in_chat_platforms=frozenset({"console"}),
         )
         self.delivery = Delivery(self.members.service)
+        if not self.mailer.development:  # without SMTP, e-mail news falls back to chat
+            self.delivery.attach(EmailSender(self.mailer, domain=mail_domain(settings.smtp_from)))
         self.broadcasts = cogs.broadcasts.build(
             self.db,
             self.registry,
