@@ -34,7 +34,7 @@ bench: install
 # Re-extract the translatable texts and merge them into the catalogs (then translate nl).
 catalogs: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -o bot/locale/werkbot.pot --no-location --sort-output --omit-header --width=100 bot cogs storage
-	$(BIN)/pybabel update -i bot/locale/werkbot.pot -d bot/locale -D werkbot -l nl --no-fuzzy-matching --width=100
+	$(BIN)/pybabel update -i bot/locale/werkbot.pot -d bot/locale -D werkbot -l nl --no-fuzzy-matching --ignore-obsolete --width=100
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

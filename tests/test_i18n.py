@@ -29,15 +29,22 @@ def _source_messages() -> dict[str, str]:
 
 def test_every_text_has_a_dutch_translation_with_the_same_placeholders() -> None:
     with (LOCALE_DIR / "nl" / "LC_MESSAGES" / "werkbot.po").open("rb") as handle:
-        catalog = {m.id: m for m in read_po(handle, locale="nl") if m.id}
+        catalog = {
+            text: m
+            for m in read_po(handle, locale="nl")
+            if m.id
+            for text in (m.id if isinstance(m.id, tuple) else (m.id,))
+        }
     problems = []
     for text, where in sorted(_source_messages().items()):
         entry = catalog.get(text)
         if entry is None or not entry.string or entry.fuzzy:
             problems.append(f"untranslated ({where}): {text!r}")
             continue
-        translated = entry.string if isinstance(entry.string, str) else entry.string[0]
-        if set(PLACEHOLDER.findall(text)) != set(PLACEHOLDER.findall(translated)):
+        forms = (entry.string,) if isinstance(entry.string, str) else entry.string
+        if not all(forms):
+            problems.append(f"a plural form is missing ({where}): {text!r}")
+        elif any(set(PLACEHOLDER.findall(text)) != set(PLACEHOLDER.findall(f)) for f in forms):
             problems.append(f"placeholders differ ({where}): {text!r}")
     assert not problems, "run `make catalogs` and translate:\n" + "\n".join(problems)
 

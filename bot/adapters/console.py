@@ -182,7 +182,8 @@ class ConsoleAdapter:
             for row in reply.buttons:
                 shown = []
                 for button in row:
-                    shown.append(f"[{number}] {button.label}")
+                    link = f" ({button.url})" if button.url else ""
+                    shown.append(f"[{number}] {button.label}{link}")
                     number += 1
                 self._write("  " + "  ".join(shown))
         if reply.attachment is not None:

@@ -16,7 +16,7 @@ from bot.core.clock import LOCAL_ZONE, utcnow, when
 from bot.core.context import Context
 from bot.core.conversation import Flow, Outcome
 from bot.core.errors import InvalidAnswer, UserError
-from bot.core.i18n import _
+from bot.core.i18n import _, ngettext
 from bot.core.outbox import Broadcast
 from bot.core.types import Attachment, Button, Reply
 from cogs.broadcasts import render
@@ -143,15 +143,15 @@ class ComposeFlow(Flow):
         planned = data.get("planned_at")
         moment = _("now") if not planned else when(datetime.fromisoformat(planned))
         chats = len(self._service.announcement_chats)
+        reaches = render.members(len(members))
+        if chats:
+            reaches += " + " + ngettext(
+                "{n} announcement chat", "{n} announcement chats", chats
+            ).format(n=chats)
         text = _(
-            "Above is the message as members will see it.\nTopic: {topic}\nReaches: {members} "
-            "members{chats}\nWhen: {when}"
-        ).format(
-            topic=render.topic_name(topic),
-            members=len(members),
-            chats=(" + " + _("{n} announcement chats").format(n=chats)) if chats else "",
-            when=moment,
-        )
+            "Above is the message as members will see it.\nTopic: {topic}\nReaches: {reaches}"
+            "\nWhen: {when}"
+        ).format(topic=render.topic_name(topic), reaches=reaches, when=moment)
         return Reply(
             text,
             (
@@ -304,7 +304,7 @@ class ComposeFlow(Flow):
             data["when"] = None
             raise InvalidAnswer(_("That moment has passed; please give a time in the future."))
         members = await self._audience(data)
-        title = " ".join(data["text"].split())[:60]
+        title = render.title_of(data["text"])
         broadcast_id = await self._service.broadcast(
             Broadcast(
                 title=title,
@@ -324,6 +324,6 @@ class ComposeFlow(Flow):
             ).format(id=broadcast_id, when=when(planned))
         else:
             done = _(
-                "Broadcast {id} is on its way to {n} members. You see its progress here."
-            ).format(id=broadcast_id, n=len(members))
+                "Broadcast {id} is on its way to {members}. You see its progress here."
+            ).format(id=broadcast_id, members=render.members(len(members)))
         return Outcome(None, [Reply(done, private=True)])

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
+from bot.core.clock import utcnow
 from bot.core.clock import when as shown
-from bot.core.i18n import _
+from bot.core.i18n import _, ngettext
+from bot.core.markup import plain
 from bot.core.types import Attachment, Button, Reply
 from cogs.broadcasts import actions
 from cogs.broadcasts.actions import Verb, topic_number
@@ -16,6 +19,19 @@ from storage.records.outbox import (
     RecipientState,
 )
 from storage.vocabulary import Channel, Topic
+
+MAX_TITLE = 60
+
+
+def title_of(text: str) -> str:
+    """The name of an announcement in lists and reports: its text without markup, on one
+    line, shortened."""
+    title = " ".join(plain(text).split())
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
+
+
+def members(n: int) -> str:
+    return ngettext("{n} member", "{n} members", n).format(n=n)
 
 
 def topic_name(topic: Topic) -> str:
@@ -74,6 +90,17 @@ def status_name(status: BroadcastStatus) -> str:
     }[status]
 
 
+def state_name(state: RecipientState) -> str:
+    return {
+        RecipientState.PENDING: _("waiting"),
+        RecipientState.SENDING: _("being sent"),
+        RecipientState.SENT: _("sent"),
+        RecipientState.FAILED: _("failed"),
+        RecipientState.UNREACHABLE: _("unreachable"),
+        RecipientState.SKIPPED: _("not sent (stopped or erased)"),
+    }[state]
+
+
 def progress(broadcast: BroadcastRecord, counts: BroadcastCounts, rate: float | None) -> Reply:
     """Where a broadcast stands: edited in place while it runs, then the final report."""
     sent = counts.state(RecipientState.SENT)
@@ -92,8 +119,11 @@ def progress(broadcast: BroadcastRecord, counts: BroadcastCounts, rate: float | 
             left=counts.open,
         )
         if rate:
-            minutes = counts.open / rate / 60
-            text += " " + _("About {minutes:.0f} more minutes.").format(minutes=max(1, minutes))
+            seconds = counts.open / rate
+            end = shown(utcnow() + timedelta(seconds=min(seconds, 366 * 86400)))
+            text += " " + _("Expected end: {end} (about {minutes:.0f} more minutes).").format(
+                end=end[-5:] if seconds < 12 * 3600 else end, minutes=max(1, seconds / 60)
+            )
         return Reply(text, ((Button(_("Stop"), actions.encode(Verb.STOP, broadcast.id)),),))
     return Reply(
         _(
@@ -126,8 +156,8 @@ def status(broadcast: BroadcastRecord, counts: BroadcastCounts, failures_csv: by
     ):
         by_platform.setdefault(platform or "—", {})[state] = number
     for platform, states in by_platform.items():
-        shown = ", ".join(f"{state.value} {number}" for state, number in states.items())
-        lines.append(f"{platform}: {shown}")
+        listed = ", ".join(f"{state_name(state)} {number}" for state, number in states.items())
+        lines.append(f"{platform}: {listed}")
     replies = [Reply("\n".join(lines), private=True)]
     failed = counts.state(RecipientState.FAILED) + counts.state(RecipientState.UNREACHABLE)
     if failed:
