@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot.core.clock import when
-from bot.core.i18n import _
+from bot.core.i18n import _, ngettext
 from bot.core.types import Attachment, Button, Reply
 from cogs.magazine import actions
 from cogs.magazine.actions import Verb
@@ -186,12 +186,17 @@ def inbox_head(waiting: int, shown: int, *, everything: bool) -> Reply:
             _("No new contributions. /inzendingen alles also shows the decided ones."),
             private=True,
         )
-    return Reply(
-        _("{count} contributions wait for a decision; the newest {shown} below:").format(
+    if shown >= waiting:
+        text = ngettext(
+            "{count} contribution waits for a decision:",
+            "{count} contributions wait for a decision:",
+            waiting,
+        ).format(count=waiting)
+    else:
+        text = _("{count} contributions wait for a decision; the newest {shown} below:").format(
             count=waiting, shown=shown
-        ),
-        private=True,
-    )
+        )
+    return Reply(text, private=True)
 
 
 def decided(record: ContributionRecord) -> Reply:
