@@ -14,8 +14,18 @@ from cogs.broadcasts import actions, render
 from cogs.broadcasts.actions import Verb
 from cogs.broadcasts.flows import FLOW
 from cogs.broadcasts.service import BroadcastService
+from storage.vocabulary import Topic
 
 log = logging.getLogger(__name__)
+
+
+TOPIC_NAMES = tuple(dict.fromkeys(name for topic in Topic for name in (topic.value, topic.alias)))
+"""The Dutch names and their English aliases, as typed after /meldingen."""
+
+
+def topic_named(name: str) -> Topic:
+    """The topic of a Dutch name or English alias (checked as a choice before it gets here)."""
+    return next(topic for topic in Topic if name in (topic.value, topic.alias))
 
 
 class BroadcastCommands:
@@ -39,6 +49,22 @@ class BroadcastCommands:
                     N_("Choose what you receive: magazine, surveys, events, actions, news"),
                     self.meldingen,
                     personal=True,
+                    args=(
+                        Arg(
+                            "onderwerp",
+                            N_("a topic, e.g. magazine or nieuws (without it: every topic)"),
+                            ArgKind.CHOICE,
+                            required=False,
+                            choices=TOPIC_NAMES,
+                        ),
+                        Arg(
+                            "aan_uit",
+                            N_("on or off (on when left out)"),
+                            ArgKind.CHOICE,
+                            required=False,
+                            choices=("aan", "uit", "on", "off"),
+                        ),
+                    ),
                 ),
                 Command(
                     "aankondiging",
@@ -86,8 +112,14 @@ class BroadcastCommands:
     # -- members -------------------------------------------------------------------------------
 
     async def meldingen(self, ctx: Context) -> Reply:
-        """Every topic with an on/off button; nothing is on unless the member says so."""
+        """Every topic with an on/off button; nothing is on unless the member says so.
+        ``/meldingen nieuws uit`` (``/notifications news off``) switches one at once."""
         member_id = ctx.require_member()
+        name = ctx.args.get("onderwerp")
+        if name is not None:
+            topic = topic_named(str(name))
+            wanted = ctx.args.get("aan_uit") not in ("uit", "off")
+            await self._choices.set_topic(member_id, topic, wanted)
         return await self._menu(member_id)
 
     async def _menu(self, member_id: int, *, first_time: bool = False) -> Reply:

@@ -61,6 +61,17 @@ async def test_registration_asks_once_and_nothing_is_on(
     assert await app.broadcasts.service.choices.topics_of(member_id) == {Topic.MAGAZINE}
     assert "⬜ magazine" in text_of(await english_chat.press("nina", "bc:off:1"))
     assert not await app.broadcasts.service.choices.ask_once(member_id)
+    # Typed: Dutch names and English aliases, on when "aan"/"on" is left out.
+    await english_chat.say("nina", "/notifications news")
+    await english_chat.say("nina", "/meldingen peilingen aan")
+    assert await app.broadcasts.service.choices.topics_of(member_id) == {
+        Topic.NIEUWS,
+        Topic.PEILINGEN,
+    }
+    assert "✅ peilingen" not in text_of(await english_chat.say("nina", "/meldingen surveys off"))
+    refused = await english_chat.say("nina", "/meldingen sport aan")
+    assert refused[0].refusal
+    assert await app.broadcasts.service.choices.topics_of(member_id) == {Topic.NIEUWS}
 
 
 async def test_an_announcement_reaches_only_members_who_chose_the_topic_once(
