@@ -280,6 +280,9 @@ class Harness:
         # nina is registering: her name and e-mail are in a conversation
         for text in ("/registreer", "Nina de Vries"):
             await self.app.router.handle(self.text("nina", text))
+        # The outbox sends in the background whenever the loop runs; here it would change
+        # tables between the two snapshots of a refused input. Broadcasts wait in the table.
+        await self.app.broadcasts.engine.stop()
 
     # -- events --------------------------------------------------------------------------
 
