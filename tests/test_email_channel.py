@@ -129,6 +129,32 @@ async def test_an_announcement_by_mail(smtp: LocalSmtp) -> None:
     assert attached.get_payload(decode=True) == CSV.data
 
 
+async def test_replies_that_belong_together_are_one_mail(smtp: LocalSmtp) -> None:
+    """A magazine edition is a cover with its summary, then the PDF: in a chat two messages,
+    in a mailbox one mail with both files."""
+    cover = Attachment("omslag.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png")
+    pdf = Attachment("magazine-7.pdf", b"%PDF-1.4\n" + b"0" * 64, "application/pdf")
+    edition = (
+        Reply("📰 Magazine van de Vernieuwing #7 — Werk dat past bij je leven", attachment=cover),
+        Reply(
+            "Editie #7 als pdf.",
+            buttons=buttons(Button("Lees online", url="https://werkvereniging.nl/magazine/7")),
+            attachment=pdf,
+        ),
+    )
+    with language("nl"):
+        await EmailSender(mailer(smtp)).send_all(Chat("email", "lid@example.org"), edition)
+    (mail,) = await received(smtp)
+    assert header(mail, "Subject").startswith("📰 Magazine van de Vernieuwing #7")
+    found = parts(mail)
+    assert set(found) == {"text/plain", "text/html", "omslag.png", "magazine-7.pdf"}
+    plain = text_of(found["text/plain"])
+    assert plain.index("Werk dat past") < plain.index("Editie #7 als pdf.")
+    assert "Lees online: https://werkvereniging.nl/magazine/7" in plain
+    assert plain.count(translate(NOTICE, "nl")) == 1
+    assert found["magazine-7.pdf"].get_payload(decode=True) == pdf.data
+
+
 async def test_the_mail_is_in_the_recipients_language(smtp: LocalSmtp) -> None:
     sender = EmailSender(mailer(smtp))
     with language("nl"):

@@ -31,6 +31,7 @@ import html
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from email.utils import make_msgid
 
 from bot.adapters._text import shorten
@@ -109,31 +110,39 @@ def _text(reply: Reply) -> str:
     return _clean(to_plain(parse(reply.text)) if reply.markup else reply.text)
 
 
-def plain_body(reply: Reply) -> str:
-    """The text part: the text (markup as plain text), link lines, the notice."""
-    text = _text(reply)
-    parts = [text.strip()] if text.strip() else []
-    links = _links(reply)
-    if links:
-        parts.append("\n".join(f"{label}: {url}" for label, url in links))
+def _replies(content: Reply | Sequence[Reply]) -> Sequence[Reply]:
+    return (content,) if isinstance(content, Reply) else content
+
+
+def plain_body(content: Reply | Sequence[Reply]) -> str:
+    """The text part: each reply's text (markup as plain text) and link lines, the notice."""
+    parts: list[str] = []
+    for reply in _replies(content):
+        text = _text(reply)
+        if text.strip():
+            parts.append(text.strip())
+        links = _links(reply)
+        if links:
+            parts.append("\n".join(f"{label}: {url}" for label, url in links))
     parts.append(f"-- \n{unsubscribe_notice()}")  # "-- ": the signature separator
     return "\n\n".join(parts) + "\n"
 
 
-def html_body(reply: Reply, subject: str) -> str:
+def html_body(content: Reply | Sequence[Reply], subject: str) -> str:
     """The HTML alternative: the same content, with bold, italics and real links."""
-    text = _clean(reply.text)
-    spans = parse(text) if reply.markup else [Span(text.strip())]
     blocks: list[str] = []
-    if text.strip():
-        blocks.append(f"<p>{to_html(spans).strip()}</p>")
-    links = _links(reply)
-    if links:
-        items = "<br>\n".join(
-            f'<a href="{html.escape(url, quote=True)}">{html.escape(label)}</a>'
-            for label, url in links
-        )
-        blocks.append(f"<p>{items}</p>")
+    for reply in _replies(content):
+        text = _clean(reply.text)
+        spans = parse(text) if reply.markup else [Span(text.strip())]
+        if text.strip():
+            blocks.append(f"<p>{to_html(spans).strip()}</p>")
+        links = _links(reply)
+        if links:
+            items = "<br>\n".join(
+                f'<a href="{html.escape(url, quote=True)}">{html.escape(label)}</a>'
+                for label, url in links
+            )
+            blocks.append(f"<p>{items}</p>")
     blocks.append(
         f'<hr>\n<p style="color:#666666;font-size:smaller">{html.escape(unsubscribe_notice())}</p>'
     )
@@ -158,26 +167,33 @@ class EmailSender:
     async def send(self, chat: Chat, reply: Reply) -> str | None:
         """Mail ``reply`` in the current language; raises Unreachable for an address that
         cannot work and MailError when the mail server fails (the caller retries)."""
+        return await self.send_all(chat, (reply,))
+
+    async def send_all(self, chat: Chat, replies: Sequence[Reply]) -> str | None:
+        """Several replies that belong together (a magazine edition: the cover with its
+        summary, then the PDF) as one mail: chat platforms show them as a few messages in a
+        row, a mailbox would get several mails."""
         address = chat.chat_id.strip()
         if not valid_address(address):
             raise Unreachable("email: not a usable address")  # (no address in logs)
-        subject = subject_of(_text(reply), reply.attachment)
-        body = plain_body(reply)
+        first = next((reply for reply in replies if _text(reply).strip()), None)
+        files = [reply.attachment for reply in replies if reply.attachment is not None]
+        subject = subject_of(_text(first) if first else "", files[0] if files else None)
+        body = plain_body(replies)
         message_id = make_msgid(domain=self._domain)
         headers = {
             "Message-ID": message_id,
             "Auto-Submitted": "auto-generated",  # RFC 3834: no out-of-office replies
             "Content-Language": current_language(),
         }
-        attachments = (reply.attachment,) if reply.attachment is not None else ()
         try:
             await self._mailer.send(
                 address,
                 subject,
                 body,
-                attachments=attachments,
+                attachments=files,
                 headers=headers,
-                html=html_body(reply, subject),
+                html=html_body(replies, subject),
             )
         except RecipientRefused as error:
             raise Unreachable("email: the mail server refused the address") from error

@@ -44,6 +44,14 @@ class Editor(Protocol):
         ...
 
 
+@runtime_checkable
+class WholeSender(Protocol):
+    """A sender for which replies that belong together are one message (e-mail: one mail
+    with every text and file, not one mail per reply)."""
+
+    async def send_all(self, chat: Chat, replies: Sequence[Reply]) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Outbound:
     """A message for a member (any platform) or for one chat; ``render`` runs per language."""

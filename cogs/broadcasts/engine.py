@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot.core.clock import utcnow
-from bot.core.delivery import Delivery, Editor, Sender, Unreachable
+from bot.core.delivery import Delivery, Editor, Sender, Unreachable, WholeSender
 from bot.core.directory import Contact, MemberDirectory
 from bot.core.i18n import DEFAULT_LANGUAGE, current_language, language
 from bot.core.outbox import Broadcast, Template
@@ -342,8 +342,11 @@ class Engine:
         message_id = None
         async with self._gate(sender.platform):
             with language(lang):
-                for reply in replies:
-                    message_id = await sender.send(chat, reply)
+                if isinstance(sender, WholeSender):
+                    message_id = await sender.send_all(chat, replies)
+                else:
+                    for reply in replies:
+                        message_id = await sender.send(chat, reply)
         self.sent += 1
         return message_id
 
