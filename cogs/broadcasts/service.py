@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from bot.core.clock import utcnow
 from bot.core.errors import UserError
+from bot.core.files import announcement_file
 from bot.core.i18n import _
 from bot.core.outbox import Broadcast
 from bot.core.types import Attachment, Chat
@@ -32,7 +33,6 @@ from storage.vocabulary import Channel, Topic, known
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 class Member(Protocol):
@@ -140,11 +140,9 @@ class BroadcastService:
         return [member_id for member_id in ids if member_id in chosen]
 
     async def store_file(self, attachment: Attachment) -> int:
-        if len(attachment.data) > MAX_FILE_BYTES:
-            raise UserError(_("That file is too large (at most {size} MB).").format(size=5))
-        return await self._outbox.add_file(
-            attachment.filename[:200], attachment.mime_type[:100], attachment.data
-        )
+        """Keep a file for an announcement, checked and typed by its bytes."""
+        checked = announcement_file(attachment)
+        return await self._outbox.add_file(checked.filename, checked.mime_type[:100], checked.data)
 
     async def file(self, file_id: int) -> Attachment | None:
         found = await self._outbox.file(file_id)

@@ -18,6 +18,17 @@ from typing import Any, Protocol
 from bot.core.bounds import EARLIEST, LATEST
 from bot.core.clock import utcnow
 from bot.core.errors import UserError
+from bot.core.files import (
+    DOCUMENTS,
+    EXTENSION_OF,
+    OCTET,
+    PDF,
+    check_size,
+    declared_type,
+    image_type,
+    is_pdf,
+    safe_filename,
+)
 from bot.core.i18n import _
 from bot.core.outbox import Broadcast, Broadcaster
 from bot.core.types import Attachment, Chat
@@ -35,7 +46,6 @@ from storage.vocabulary import Topic
 log = logging.getLogger(__name__)
 
 EDITION_TEMPLATE = "magazine.edition"
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NUMBER = 9999
 MAX_TITLE = 200
 MAX_SUMMARY = 1000
@@ -48,36 +58,6 @@ MAX_OPEN = 5
 LOOSE_FILES_KEPT = timedelta(days=7)
 """A file nothing refers to (its conversation was abandoned) is removed after this."""
 
-_OCTET = "application/octet-stream"
-_PDF = "application/pdf"
-_BY_EXTENSION = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".pdf": _PDF,
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".rtf": "application/rtf",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".odt": "application/vnd.oasis.opendocument.text",
-}
-_DOCUMENTS = frozenset(
-    {
-        "text/plain",
-        "text/markdown",
-        "application/rtf",
-        "text/rtf",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.oasis.opendocument.text",
-    }
-)
-_EXTENSION_OF = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
-
-
 class Member(Protocol):
     @property
     def member_id(self) -> int: ...
@@ -89,88 +69,36 @@ class MemberFacts(Protocol):
     async def audience(self, *, verified_only: bool = False) -> Sequence[Member]: ...
 
 
-# -- files: what they really are -----------------------------------------------------------------
-
-
-def declared_type(attachment: Attachment) -> str:
-    """The MIME type the platform gave, else the one the file name suggests."""
-    mime = attachment.mime_type.split(";", 1)[0].strip().lower()
-    if mime and mime != _OCTET:
-        return mime
-    name = attachment.filename.lower()
-    dot = name.rfind(".")
-    return _BY_EXTENSION.get(name[dot:], _OCTET) if dot >= 0 else _OCTET
-
-
-def image_type(data: bytes) -> str | None:
-    """The image type the bytes show (JPEG, PNG, GIF, WebP), else None."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def is_pdf(attachment: Attachment) -> bool:
-    """Declared a PDF (type or name) and the bytes are one (``%PDF-`` near the start)."""
-    declared = declared_type(attachment) == _PDF or attachment.filename.lower().endswith(".pdf")
-    return declared and b"%PDF-" in attachment.data[:1024]
-
-
-def safe_filename(name: str, fallback: str) -> str:
-    """The last part of a file name, without control characters, at most 100 characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable()).strip().strip(".")
-    if not cleaned:
-        return fallback
-    if len(cleaned) > 100:
-        dot = cleaned.rfind(".")
-        suffix = cleaned[dot:] if 0 < dot and len(cleaned) - dot <= 10 else ""
-        cleaned = cleaned[: 100 - len(suffix)] + suffix
-    return cleaned
-
-
-def _check_size(attachment: Attachment) -> None:
-    if not attachment.data:
-        raise UserError(_("That file is empty."))
-    if len(attachment.data) > MAX_FILE_BYTES:
-        raise UserError(_("That file is too large (at most {size} MB).").format(size=5))
-
-
 def checked_cover(attachment: Attachment) -> Attachment:
     """A cover: an image (JPEG, PNG, GIF or WebP) of at most 5 MB."""
-    _check_size(attachment)
+    check_size(attachment)
     declared = declared_type(attachment)
     sniffed = image_type(attachment.data)
-    if sniffed is None or not (declared.startswith("image/") or declared == _OCTET):
+    if sniffed is None or not (declared.startswith("image/") or declared == OCTET):
         raise UserError(_("The cover must be an image (JPEG, PNG, GIF or WebP)."))
-    return Attachment(f"cover.{_EXTENSION_OF[sniffed]}", attachment.data, sniffed)
+    return Attachment(f"cover.{EXTENSION_OF[sniffed]}", attachment.data, sniffed)
 
 
 def checked_pdf(attachment: Attachment) -> Attachment:
-    _check_size(attachment)
+    check_size(attachment)
     if not is_pdf(attachment):
         raise UserError(_("Please send the magazine as a PDF file."))
     name = safe_filename(attachment.filename, "magazine.pdf")
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
-    return Attachment(name, attachment.data, _PDF)
+    return Attachment(name, attachment.data, PDF)
 
 
 def checked_contribution_file(attachment: Attachment) -> Attachment:
     """An image, a PDF or a text document (Word, OpenDocument, RTF, plain text)."""
-    _check_size(attachment)
+    check_size(attachment)
     sniffed = image_type(attachment.data)
     declared = declared_type(attachment)
-    if sniffed is not None and (declared.startswith("image/") or declared == _OCTET):
+    if sniffed is not None and (declared.startswith("image/") or declared == OCTET):
         mime = sniffed
     elif is_pdf(attachment):
-        mime = _PDF
-    elif declared in _DOCUMENTS:
+        mime = PDF
+    elif declared in DOCUMENTS:
         mime = declared
     else:
         raise UserError(
