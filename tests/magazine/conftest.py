@@ -10,6 +10,7 @@ import pytest
 from bot.app import Werkbot
 from cogs.magazine import MagazineModule
 from tests.support.chat import RecordingChat
+from tests.test_property_inputs import harness  # noqa: F401  (the property tests' Werkbot)
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:

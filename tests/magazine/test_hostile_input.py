@@ -7,8 +7,6 @@ reply fits Telegram and Discord (the same checks as ``tests/test_property_inputs
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
@@ -19,7 +17,6 @@ from bot.adapters.discord._views import fits as discord_problems
 from bot.adapters.telegram._keyboards import fits as telegram_problems
 from bot.app import Werkbot
 from bot.core.types import Attachment, ButtonPress, FileUpload, Incoming, Reply
-from config import Settings
 from storage.records.magazine import NewEdition
 from tests.magazine.conftest import TEN_MB, magazine_of, pdf, png
 from tests.support.chat import RecordingChat, text_of
@@ -105,34 +102,6 @@ async def test_the_longest_edition_and_contribution_fit_every_platform(
 
 
 # -- garbage at every step of both conversations -------------------------------------------------
-
-
-class _Collect(logging.Handler):
-    def __init__(self, into: list[logging.LogRecord]) -> None:
-        super().__init__(logging.ERROR)
-        self._into = into
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self._into.append(record)
-
-
-@pytest.fixture
-def harness(make_settings: Callable[..., Settings]) -> Iterator[Harness]:
-    built = Harness(
-        make_settings(
-            organizers="console:olga",
-            admins="console:ada",
-            rate_limit_burst=1_000_000,
-            rate_limit_per_minute=1_000_000,
-        )
-    )
-    collector = _Collect(built.errors)
-    logging.getLogger().addHandler(collector)
-    try:
-        yield built
-    finally:
-        logging.getLogger().removeHandler(collector)
-        built.close()
 
 
 EDITION_STEPS = ("number", "title", "date", "summary", "cover", "pdf", "link", "preview", "change")
