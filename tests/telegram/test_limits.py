@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
+
+import pytest
 
 from bot.adapters.telegram import Limits
-from bot.adapters.telegram._limits import _MAX_LIMITERS, TelegramRateLimiter
+from bot.adapters.telegram._limits import _MAX_LIMITERS, TelegramRateLimiter, WindowLimiter
 
 
 async def test_idle_chats_are_forgotten_oldest_first() -> None:
@@ -60,3 +63,49 @@ async def test_update_queue_holds_back_while_updates_are_in_flight() -> None:
     queue.task_done()
     queue.task_done()
     await asyncio.wait_for(queue.join(), 1)  # every update done: nothing left over
+
+
+class FakeClock:
+    """A clock that only moves when the limiter sleeps (so the test never waits)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+
+
+async def test_never_more_than_the_limit_in_any_window() -> None:
+    clock = FakeClock()
+    window = WindowLimiter(30, 1.0, clock=clock, sleep=clock.sleep)
+    sent: list[float] = []
+    order: list[int] = []
+
+    async def send(number: int) -> None:
+        async with window:
+            sent.append(clock.now)
+            order.append(number)
+
+    await asyncio.gather(*(send(number) for number in range(300)))
+    assert len(sent) == 300
+    # A token bucket let 60 go in the first second; a window lets exactly 30 per second.
+    assert max(bisect.bisect_left(sent, t + 1.0) - i for i, t in enumerate(sent)) == 30
+    assert sent[-1] - sent[0] == pytest.approx(9.0)  # 300 messages at 30 a second
+    assert order == list(range(300))  # waiters go in the order they came
+
+
+async def test_a_group_window_allows_a_burst_and_then_waits_for_the_minute() -> None:
+    clock = FakeClock()
+    window = WindowLimiter(20, 60.0, clock=clock, sleep=clock.sleep)
+    for _ in range(20):
+        async with window:
+            pass
+    assert clock.now == 1000.0 and not window.idle()  # the burst went at once
+    async with window:
+        pass
+    assert clock.now == pytest.approx(1060.0)  # the 21st waits for the first to age out
+    clock.now += 60.0
+    assert window.idle()
