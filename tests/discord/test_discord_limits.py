@@ -5,7 +5,10 @@ ids up to 100, 5 rows of 5), counting code points as Discord does.
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 import itertools
+import re
 
 import discord
 import pytest
@@ -240,3 +243,26 @@ def test_fits_on_plain_replies() -> None:
     assert fits(Reply("Kies", buttons=full), answer_button=True) == [
         "1 of the buttons would be left out"
     ]
+
+
+async def test_messages_nobody_asked_for_keep_the_global_limit(
+    werkbot_on_discord, fake: FakeDiscord
+) -> None:
+    """A broadcast to many members opens their DM channels and sends: every REST request
+    passes one sliding window (here 10 a second, Discord's is 50), so no second sees more."""
+    async with werkbot_on_discord(global_rate=10.0) as (_app, adapter):
+        started = len(fake.requests)
+        await asyncio.gather(
+            *(adapter.send(Chat("discord", str(7000 + n)), Reply(f"Nieuws {n}")) for n in range(12))
+        )
+        made = sorted(
+            r.at
+            for r in fake.requests[started:]
+            if r.method == "POST"
+            and re.search(r"^/users/@me/channels$|^/channels/\d+/messages$", r.path)
+        )
+    assert len(made) == 24  # a DM channel and a message for each member
+    # The window is exact where requests start; on arrival they may bunch a little (a busy
+    # loop), so the fake counts over two seconds and allows one more.
+    assert max(bisect.bisect_left(made, t + 2.0) - i for i, t in enumerate(made)) <= 21
+    assert made[-1] - made[0] >= 1.9  # 24 requests at 10 a second

@@ -7,8 +7,9 @@ import bisect
 
 import pytest
 
+from bot.adapters._window import WindowLimiter
 from bot.adapters.telegram import Limits
-from bot.adapters.telegram._limits import _MAX_LIMITERS, TelegramRateLimiter, WindowLimiter
+from bot.adapters.telegram._limits import _MAX_LIMITERS, TelegramRateLimiter
 
 
 async def test_idle_chats_are_forgotten_oldest_first() -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import aiohttp
 import discord
 
+from bot.adapters._window import WindowLimiter
 from bot.adapters.discord._commands import SyncState, commands_payload, payload_hash
 from bot.adapters.discord._endpoints import (
     DEFAULT_API_BASE_URL,
@@ -90,6 +91,10 @@ class DiscordOptions:
     follow_up_attempts: int = 3
     remembered_users: int = 10_000
     """Users whose DM channel and locale are kept (least recently seen go first)."""
+    global_rate: float = 45.0
+    """REST requests a second at most (Discord's global limit is 50; interaction responses
+    do not count). discord.py keeps the per-route buckets but only reacts to a global 429;
+    this keeps a broadcast from causing one."""
 
 
 def intents() -> discord.Intents:
@@ -104,6 +109,29 @@ def intents() -> discord.Intents:
     return wanted
 
 
+def global_window(rate: float) -> aiohttp.TraceConfig:
+    """Every REST request waits for a place in one sliding window of ``rate`` a second,
+    right before it goes out (an aiohttp trace hook, so also the retries discord.py makes
+    after waiting for a route's bucket). Interaction responses and follow-ups (webhook
+    endpoints) do not count towards Discord's global limit and never wait here."""
+    window = WindowLimiter(rate, 1.0)
+    trace = aiohttp.TraceConfig()
+
+    async def wait_for_window(
+        _session: aiohttp.ClientSession,
+        _context: object,
+        params: aiohttp.TraceRequestStartParams,
+    ) -> None:
+        path = params.url.path
+        if "/interactions/" in path or "/webhooks/" in path:
+            return
+        async with window:
+            return
+
+    trace.on_request_start.append(wait_for_window)
+    return trace
+
+
 class WerkbotClient(discord.AutoShardedClient):
     """An auto-sharded client: one shard for a small server, as many as Discord advises."""
 
@@ -116,6 +144,7 @@ class WerkbotClient(discord.AutoShardedClient):
             guild_ready_timeout=options.guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
             enable_debug_events=False,
+            http_trace=global_window(options.global_rate),
         )
         self.adapter = adapter
 

@@ -20,10 +20,9 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 import warnings
 import weakref
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,8 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
+
+from bot.adapters._window import WindowLimiter
 
 log = logging.getLogger(__name__)
 
@@ -54,50 +55,6 @@ class Limits:
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     retry_after_slack: float = 0.1
-
-
-class WindowLimiter:
-    """At most ``limit`` calls in any ``period`` seconds: a sliding window.
-
-    Why not a token bucket (``aiolimiter``) for these two: a full bucket lets ``limit``
-    calls go at once and refills meanwhile, so one second saw 60 messages under a limit of
-    30 a second (measured in ``bench/broadcasts.py``), and one minute 40 in a group under 20
-    a minute. Telegram counts per window; so does this. Waiters go in order.
-    """
-
-    def __init__(
-        self,
-        limit: float,
-        period: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.limit = max(1, int(limit))
-        self.period = period
-        self._clock = clock
-        self._sleep = sleep
-        self._times: deque[float] = deque()
-        self._turn = asyncio.Lock()
-
-    def idle(self) -> bool:
-        """Nothing sent within the last window (so forgetting this limiter loses nothing)."""
-        return not self._times or self._clock() - self._times[-1] >= self.period
-
-    async def __aenter__(self) -> None:
-        async with self._turn:
-            times = self._times
-            while True:
-                now = self._clock()
-                while times and now - times[0] >= self.period:
-                    times.popleft()
-                if len(times) < self.limit:
-                    times.append(now)
-                    return
-                await self._sleep(times[0] + self.period - now)
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
 
 
 def _idle(limiter: AsyncLimiter | WindowLimiter) -> bool:
