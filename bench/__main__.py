@@ -1,10 +1,20 @@
-"""``python -m bench``: every benchmark, printing its figures (median of several runs)."""
+"""``python -m bench``: every benchmark, printing its figures (median of several runs).
+
+Jouw Stem's answer path, tally and Telegram run (``bench.surveys``, about ten minutes),
+then the outbox engine (``bench.broadcasts``, about twenty minutes). Each part also runs
+alone: ``python -m bench.surveys``, ``python -m bench.broadcasts``.
+"""
 
 from __future__ import annotations
 
 import sys
 
-from bench.surveys import main
+from bench import broadcasts, surveys
+
+
+def main() -> int:
+    return surveys.main([]) or broadcasts.main([])
+
 
 if __name__ == "__main__":
     sys.exit(main())

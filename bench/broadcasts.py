@@ -154,6 +154,7 @@ async def throughput(recipients: int) -> dict[str, float]:
             assert reached == recipients, (reached, recipients)
             return {"rate": recipients / wall, "cpu_ms": 1000 * cpu / recipients, "seconds": wall}
         finally:
+            await app.stop_sending()
             await adapter.stop()
             await app.stop()
             await api.stop()
@@ -180,6 +181,7 @@ async def within_limit(recipients: int) -> dict[str, float]:
             peak = max(bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times))
             return {"rate": sustained, "fraction": sustained / TELEGRAM_LIMIT, "peak_1s": peak}
         finally:
+            await app.stop_sending()
             await adapter.stop()
             await app.stop()
             await api.stop()
@@ -274,6 +276,7 @@ async def replies_during(recipients: int, asks: int, seconds: float) -> dict[str
                 "broadcast_sent": during,
             }
         finally:
+            await app.stop_sending()
             await adapter.stop()
             await app.stop()
             await api.stop()

@@ -53,6 +53,7 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
         await stop.wait()
         log.info("stopping")
     finally:
+        await app.stop_sending()
         for adapter in reversed(started):
             try:
                 await adapter.stop()

@@ -185,6 +185,11 @@ class Werkbot:
                 "(and the console chat), so registrations are unverified."
             )
 
+    async def stop_sending(self) -> None:
+        """Before the adapters stop: the outbox records what is in flight and gives back
+        the rest (sent after the next start), so nothing is sent into a closed adapter."""
+        await self.broadcasts.engine.stop()
+
     async def stop(self) -> None:
         if self._started:
             for module in reversed(self._started):

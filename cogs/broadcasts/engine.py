@@ -163,7 +163,8 @@ class Engine:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
 
     async def stop(self) -> None:
-        """Finish and record the batch in flight, then end; the rest waits in the database."""
+        """Record the messages in flight, give back the rest of the batch, then end; what
+        is left waits in the database for the next start."""
         self._stopping = True
         self.wake()
         if self._task is not None:
@@ -231,7 +232,7 @@ class Engine:
         loop = asyncio.get_running_loop()
 
         async def work() -> None:
-            while queue:
+            while queue and not self._stopping:
                 row = queue.pop()
                 outcome = replace(
                     await self._deliver(row, contacts, channels), claim=row.lease_until
@@ -267,6 +268,8 @@ class Engine:
         finally:
             for worker in workers:
                 worker.cancel()
+            if queue:  # stopping: what was claimed and not sent goes back, untouched
+                await self._store.release([(row.id, row.lease_until) for row in queue])
 
     # -- one recipient -----------------------------------------------------------------------
 

@@ -290,6 +290,28 @@ class OutboxRepository:
         async with self._db.begin() as conn:
             await conn.execute(statement, rows)
 
+    async def release(self, claims: Sequence[tuple[int, datetime]]) -> None:
+        """Claimed rows that were not sent (the sender is stopping) go back to the queue
+        at once, their attempt not counted; only while the claim still holds them."""
+        if not claims:
+            return
+        statement = (
+            update(_messages)
+            .where(
+                _messages.c.id == bindparam("row_id"),
+                _messages.c.state == RecipientState.SENDING.value,
+                _messages.c.lease_until == bindparam("claim", type_=UTCDateTime()),
+            )
+            .values(
+                state=RecipientState.PENDING.value,
+                lease_until=None,
+                attempts=_messages.c.attempts - 1,
+                updated_at=utcnow(),
+            )
+        )
+        async with self._db.begin() as conn:
+            await conn.execute(statement, [{"row_id": i, "claim": c} for i, c in claims])
+
     async def release_expired(self) -> int:
         """Rows whose sender died mid-send go back to the queue (they may arrive twice)."""
         now = utcnow()

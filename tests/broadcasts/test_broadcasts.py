@@ -7,17 +7,19 @@ cancelled broadcasts behave.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import time_machine
 
 from bot.app import Werkbot
 from bot.core.outbox import Broadcast
-from bot.core.types import Chat, Identity
+from bot.core.types import Chat, Identity, Reply
 from storage.types import utcnow
 from storage.vocabulary import Topic
 from tests.support.chat import RecordingChat, code_in, fill_in_registration, text_of
 from tests.support.outbox import sent
+from tests.support.waiting import wait_until
 from tests.surveys.conftest import make_member
 
 
@@ -204,3 +206,49 @@ async def test_a_member_without_the_topic_gets_nothing_even_when_named(
     await sent(app)
     assert delivered_to(english_chat, "nee") == []
     assert (await app.broadcasts.service.get(broadcast_id)).total == 0
+
+
+class HeldSender:
+    """A console sender that holds every message until the test lets go."""
+
+    platform = "console"
+
+    def __init__(self) -> None:
+        self.go = asyncio.Event()
+        self.started = 0
+        self.sent: list[str] = []
+
+    async def send(self, chat: Chat, reply: Reply) -> str | None:
+        self.started += 1
+        await self.go.wait()
+        self.sent.append(chat.chat_id)
+        return str(len(self.sent))
+
+
+async def test_stopping_records_what_is_in_flight_and_gives_back_the_rest(app: Werkbot) -> None:
+    held = HeldSender()
+    app.delivery.attach(held)
+    members = [await make_member(app, f"lid{n}") for n in range(40)]
+    for member in members:
+        await choose(app, member, Topic.NIEUWS)
+    broadcast_id = await app.broadcasts.service.broadcast(
+        Broadcast(
+            title="Stop",
+            template="broadcasts.announcement",
+            params={"text": "nieuws"},
+            topic=Topic.NIEUWS,
+            members=members,
+        )
+    )
+    await wait_until(lambda: held.started >= 8, 10, "eight messages in flight")
+    stopping = asyncio.ensure_future(app.broadcasts.engine.stop())
+    await asyncio.sleep(0)
+    held.go.set()
+    await stopping
+    counts = await app.broadcasts.service.counts(broadcast_id)
+    assert counts.state("sent") == len(held.sent) <= 8  # only what was in flight went out
+    assert counts.state("pending") == 40 - len(held.sent) and counts.state("sending") == 0
+
+    app.broadcasts.engine.start()  # the next start sends the rest, nobody twice
+    await sent(app)
+    assert sorted(held.sent) == sorted(f"lid{n}" for n in range(40))

@@ -102,3 +102,15 @@ async def test_a_retry_waits_and_a_stopped_broadcast_sends_nothing_more(db: Data
         assert await store.claim(10, timedelta(seconds=60)) == []
     counts = await store.counts(broadcast_id)
     assert counts.state(RecipientState.SKIPPED) == 2 and counts.state(RecipientState.SENDING) == 1
+
+
+async def test_claimed_rows_given_back_unsent_are_due_again_unattempted(db: Database) -> None:
+    store = OutboxRepository(db)
+    broadcast_id = await store.create(new_broadcast(3))
+    rows = await store.claim(10, timedelta(seconds=60))
+    await store.release([(row.id, row.lease_until) for row in rows[2:]])
+    counts = await store.counts(broadcast_id)
+    assert counts.state(RecipientState.SENDING) == 2 and counts.state(RecipientState.PENDING) == 2
+    again = await store.claim(10, timedelta(seconds=60))
+    assert [row.id for row in again] == [row.id for row in rows[2:]]
+    assert all(row.attempts == 1 for row in again)  # the given-back claim did not count

@@ -60,6 +60,8 @@ def werkbot_on_discord(fake: FakeDiscord, make_settings: Callable[..., Settings]
             await adapter.start()
             yield app, adapter
         finally:
+            if own_app:
+                await app.stop_sending()
             await adapter.stop()
             app.delivery.detach("discord")
             if own_app:

@@ -82,6 +82,7 @@ async def start_bot(
     yield start
     for bot in reversed(started):
         try:
+            await bot.app.stop_sending()
             await bot.adapter.stop()
         finally:
             await bot.app.stop()
