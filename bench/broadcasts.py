@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import contextlib
 import os
 import random
 import signal
@@ -42,6 +43,7 @@ import cogs.broadcasts
 from bench.surveys import add_members, percentile
 from bot.adapters.telegram import Limits, TelegramAdapter
 from bot.app import Werkbot
+from bot.core.errors import UserError
 from bot.core.outbox import Broadcast
 from bot.platforms import telegram_options
 from config import Settings, load_settings
@@ -268,7 +270,8 @@ async def replies_during(recipients: int, asks: int, seconds: float) -> dict[str
                 tasks.append(asyncio.create_task(ask(n)))
             await asyncio.gather(*tasks)
             during = len(sent_to(api))
-            await app.broadcasts.service.stop(broadcast_id)
+            with contextlib.suppress(UserError):  # done already (a small run)
+                await app.broadcasts.service.stop(broadcast_id)
             return {
                 "p50_ms": 1000 * percentile(latencies, 0.5),
                 "p99_ms": 1000 * percentile(latencies, 0.99),

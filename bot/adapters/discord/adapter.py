@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot.adapters._window import WindowLimiter
+from bot.adapters._window import WindowLimiter, unasked
 from bot.adapters.discord._commands import SyncState, commands_payload, payload_hash
 from bot.adapters.discord._endpoints import (
     DEFAULT_API_BASE_URL,
@@ -707,12 +707,13 @@ class DiscordAdapter:
         message sent."""
         publish = False
         try:
-            if chat.is_private:
-                channel = await self._dm_channel(chat.chat_id)
-            else:
-                channel = self.client.get_partial_messageable(int(chat.chat_id))
-                publish = await self._is_announcement_channel(int(chat.chat_id))
-            sent = await self._send_to(channel, reply, publish=publish)
+            with unasked():  # answers to members go first
+                if chat.is_private:
+                    channel = await self._dm_channel(chat.chat_id)
+                else:
+                    channel = self.client.get_partial_messageable(int(chat.chat_id))
+                    publish = await self._is_announcement_channel(int(chat.chat_id))
+                sent = await self._send_to(channel, reply, publish=publish)
         except discord.Forbidden as error:
             if chat.is_private:
                 raise Unreachable(f"discord:{chat.chat_id}") from error
@@ -730,7 +731,10 @@ class DiscordAdapter:
             else:
                 channel = self.client.get_partial_messageable(int(chat.chat_id))
             view = build_view(reply)
-            await channel.get_partial_message(int(message_id)).edit(content=pieces[0], view=view)
+            with unasked():
+                await channel.get_partial_message(int(message_id)).edit(
+                    content=pieces[0], view=view
+                )
         except discord.HTTPException as error:
             log.info("could not edit Discord message %s: %s", message_id, error)
             return False

@@ -142,6 +142,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             await self._wait_for_pause()
             try:
                 async with self._slot(data):
+                    await self._wait_for_pause()  # a 429 may have come while we queued
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 if attempt >= max_retries:

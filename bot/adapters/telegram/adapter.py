@@ -31,6 +31,7 @@ from telegram import Chat as TgChat
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.adapters._window import unasked
 from bot.adapters.telegram._commands import menus
 from bot.adapters.telegram._http import DEFAULT_CONNECTIONS, AiohttpRequest
 from bot.adapters.telegram._keyboards import (
@@ -404,7 +405,8 @@ class TelegramAdapter:
         """Send a message nobody asked for; raises Unreachable if the user blocked the bot.
         Returns the id of the (last) message sent."""
         try:
-            sent = await self._send(int(chat.chat_id), reply)
+            with unasked():  # answers to members go first
+                sent = await self._send(int(chat.chat_id), reply)
         except (Forbidden, BadRequest) as error:
             if unreachable(error):
                 raise Unreachable(str(error)) from error
@@ -419,13 +421,14 @@ class TelegramAdapter:
             return False
         bot: Bot = self._require_application().bot
         try:
-            await bot.edit_message_text(
-                rendered[0].text or "",
-                chat_id=int(chat.chat_id),
-                message_id=int(message_id),
-                reply_markup=rendered[0].markup,
-                parse_mode=rendered[0].parse_mode,
-            )
+            with unasked():
+                await bot.edit_message_text(
+                    rendered[0].text or "",
+                    chat_id=int(chat.chat_id),
+                    message_id=int(message_id),
+                    reply_markup=rendered[0].markup,
+                    parse_mode=rendered[0].parse_mode,
+                )
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return True
