@@ -252,3 +252,50 @@ async def test_stopping_records_what_is_in_flight_and_gives_back_the_rest(app: W
     app.broadcasts.engine.start()  # the next start sends the rest, nobody twice
     await sent(app)
     assert sorted(held.sent) == sorted(f"lid{n}" for n in range(40))
+
+
+async def test_compose_with_a_file_change_the_text_and_plan_it(
+    app: Werkbot, english_chat: RecordingChat
+) -> None:
+    fan = await make_member(app, "fan", province="utrecht")
+    elders = await make_member(app, "ver", province="limburg")
+    for member in (fan, elders):
+        await choose(app, member, Topic.EVENEMENTEN)
+    chat = english_chat
+    await chat.say("olga", "/aankondiging")
+    await chat.press("olga", "cv:compose:topic:evenementen")
+    await chat.say("olga", "Eerste versie")
+    picture = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    assert "No button" in text_of(await chat.upload("olga", "festival.png", picture))
+    await chat.press("olga", "cv:compose:link:none")
+    await chat.press("olga", "cv:compose:audience:province")
+    await chat.press("olga", "cv:compose:segment:utrecht")
+    await chat.press("olga", "cv:compose:segment:done")
+    assert "Type the date and time" in text_of(await chat.press("olga", "cv:compose:when:later"))
+    refused = await chat.say("olga", "2020-01-01 09:00")
+    assert "passed" in text_of(refused)  # a moment in the past is asked again
+    preview = text_of(await chat.say("olga", "2030-05-10 09:00"))
+    assert "Eerste versie" in preview and "Reaches: 1 member" in preview
+    assert "10-05-2030 09:00" in preview
+    # Change: back to the text; what follows is asked again.
+    assert "Type the text" in text_of(await chat.press("olga", "cv:compose:preview:change"))
+    await chat.say("olga", "*Festival* op 11 mei")
+    await chat.press("olga", "cv:compose:file:none")
+    await chat.press("olga", "cv:compose:link:none")
+    await chat.press("olga", "cv:compose:audience:province")
+    await chat.press("olga", "cv:compose:segment:utrecht")
+    await chat.press("olga", "cv:compose:segment:done")
+    await chat.press("olga", "cv:compose:when:later")
+    await chat.say("olga", "2030-05-10 09:00")
+    planned = text_of(await chat.press("olga", "cv:compose:preview:send"))
+    assert "is planned for 10-05-2030 09:00" in planned
+    assert delivered_to(chat, "fan") == [] and delivered_to(chat, "ver") == []
+
+    broadcast = (await app.broadcasts.service.recent())[0]
+    assert broadcast.status == "planned" and broadcast.total == 1
+    assert broadcast.title == "Festival op 11 mei"
+    with time_machine.travel(broadcast.planned_at + timedelta(seconds=1), tick=True):
+        await sent(app)
+    (got,) = delivered_to(chat, "fan")
+    assert got.startswith("*Festival* op 11 mei") and "Eerste versie" not in got
+    assert delivered_to(chat, "ver") == []  # Limburg was not chosen
