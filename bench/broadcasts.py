@@ -16,7 +16,7 @@ topic, the real Telegram adapter (python-telegram-bot) and the fake Bot API serv
   runs within Telegram's real limits: the p99 from the update to the reply (target
   ≤ 200 ms).
 
-``python -m bench.broadcasts`` (about five minutes; ``--runs``, ``--only``).
+``python -m bench.broadcasts`` (about twenty minutes on two cores; ``--runs``, ``--only``).
 """
 
 from __future__ import annotations

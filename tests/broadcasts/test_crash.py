@@ -22,7 +22,6 @@ from config import Settings
 from storage.vocabulary import Topic
 from tests.support.process import run_environment, start_werkbot
 from tests.support.waiting import wait_until
-from tests.telegram.conftest import api  # noqa: F401  (fixture)
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -66,7 +65,7 @@ async def prepare(settings: Settings) -> None:
         await app.stop()
 
 
-def copies(api: FakeBotApi) -> Counter[str]:  # noqa: F811
+def copies(api: FakeBotApi) -> Counter[str]:
     return Counter(
         call.chat_id or ""
         for call in api.calls
@@ -75,7 +74,7 @@ def copies(api: FakeBotApi) -> Counter[str]:  # noqa: F811
 
 
 async def test_a_broadcast_killed_halfway_resumes_without_skipping_anyone(
-    api: FakeBotApi,  # noqa: F811
+    api: FakeBotApi,
     make_settings: Callable[..., Settings],
     tmp_path: Path,
 ) -> None:
