@@ -34,6 +34,16 @@ _messages = table_of(OutboxMessage)
 _files = table_of(OutboxFile)
 
 
+def _still_claimed() -> tuple[Any, ...]:
+    """Row ``row_id`` while the claim made at ``claim`` (its lease time) still holds it:
+    after a lease ran out and another sender took the row, the first one cannot change it."""
+    return (
+        _messages.c.id == bindparam("row_id"),
+        _messages.c.state == RecipientState.SENDING.value,
+        _messages.c.lease_until == bindparam("claim", type_=UTCDateTime()),
+    )
+
+
 def _record(row: Any) -> BroadcastRecord:
     report = (
         (row.report_platform, row.report_chat)
@@ -258,11 +268,7 @@ class OutboxRepository:
         now = utcnow()
         statement = (
             update(_messages)
-            .where(
-                _messages.c.id == bindparam("row_id"),
-                _messages.c.state == RecipientState.SENDING.value,
-                _messages.c.lease_until == bindparam("claim", type_=UTCDateTime()),
-            )
+            .where(*_still_claimed())
             .values(
                 state=bindparam("new_state"),
                 platform=bindparam("new_platform"),
@@ -297,11 +303,7 @@ class OutboxRepository:
             return
         statement = (
             update(_messages)
-            .where(
-                _messages.c.id == bindparam("row_id"),
-                _messages.c.state == RecipientState.SENDING.value,
-                _messages.c.lease_until == bindparam("claim", type_=UTCDateTime()),
-            )
+            .where(*_still_claimed())
             .values(
                 state=RecipientState.PENDING.value,
                 lease_until=None,

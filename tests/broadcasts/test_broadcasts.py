@@ -13,12 +13,11 @@ from datetime import timedelta
 import time_machine
 
 from bot.app import Werkbot
-from bot.core.outbox import Broadcast
 from bot.core.types import Chat, Identity, Reply
 from storage.types import utcnow
 from storage.vocabulary import Topic
 from tests.support.chat import RecordingChat, code_in, fill_in_registration, text_of
-from tests.support.outbox import sent
+from tests.support.outbox import announcement, sent
 from tests.support.waiting import wait_until
 from tests.surveys.conftest import make_member
 
@@ -121,12 +120,10 @@ async def test_a_planned_broadcast_goes_out_after_a_restart(
     await choose(first, member, Topic.EVENEMENTEN)
     due = utcnow() + timedelta(hours=3)
     broadcast_id = await first.broadcasts.service.broadcast(
-        Broadcast(
-            title="Festival",
-            template="broadcasts.announcement",
-            params={"text": "Morgen is het Festival!"},
-            topic=Topic.EVENEMENTEN,
-            members=[member],
+        announcement(
+            "Morgen is het Festival!",
+            Topic.EVENEMENTEN,
+            [member],
             planned_at=due,
         )
     )
@@ -153,28 +150,26 @@ async def test_stop_and_cancel(app: Werkbot, english_chat: RecordingChat) -> Non
     for member in members:
         await choose(app, member, Topic.NIEUWS)
     planned = await app.broadcasts.service.broadcast(
-        Broadcast(
-            title="Later",
-            template="broadcasts.announcement",
-            params={"text": "later"},
-            topic=Topic.NIEUWS,
-            members=members,
+        announcement(
+            "later",
+            Topic.NIEUWS,
+            members,
             planned_at=utcnow() + timedelta(days=1),
             report_to=Chat("console", "olga"),
         )
     )
     listed = text_of(await english_chat.say("olga", "/aankondigingen"))
-    assert f"{planned}. Later — planned" in listed
+    assert f"{planned}. later — planned" in listed
     assert "cancelled" in text_of(await english_chat.press("olga", f"bc:cancel:{planned}"))
-    assert "not planned" in text_of(await english_chat.say("olga", f"/aankondiging_annuleer {planned}"))
+    assert "not planned" in text_of(
+        await english_chat.say("olga", f"/aankondiging_annuleer {planned}")
+    )
 
     running = await app.broadcasts.service.broadcast(
-        Broadcast(
-            title="Nu",
-            template="broadcasts.announcement",
-            params={"text": "nu"},
-            topic=Topic.NIEUWS,
-            members=members,
+        announcement(
+            "nu",
+            Topic.NIEUWS,
+            members,
             report_to=Chat("console", "olga"),
         )
     )
@@ -195,13 +190,7 @@ async def test_a_member_without_the_topic_gets_nothing_even_when_named(
 ) -> None:
     member = await make_member(app, "nee")
     broadcast_id = await app.broadcasts.service.broadcast(
-        Broadcast(
-            title="Gericht",
-            template="broadcasts.announcement",
-            params={"text": "gericht"},
-            topic=Topic.ACTIES,
-            members=[member],
-        )
+        announcement("gericht", Topic.ACTIES, [member])
     )
     await sent(app)
     assert delivered_to(english_chat, "nee") == []
@@ -232,13 +221,7 @@ async def test_stopping_records_what_is_in_flight_and_gives_back_the_rest(app: W
     for member in members:
         await choose(app, member, Topic.NIEUWS)
     broadcast_id = await app.broadcasts.service.broadcast(
-        Broadcast(
-            title="Stop",
-            template="broadcasts.announcement",
-            params={"text": "nieuws"},
-            topic=Topic.NIEUWS,
-            members=members,
-        )
+        announcement("nieuws", Topic.NIEUWS, members)
     )
     await wait_until(lambda: held.started >= 8, 10, "eight messages in flight")
     stopping = asyncio.ensure_future(app.broadcasts.engine.stop())

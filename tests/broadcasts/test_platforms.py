@@ -14,13 +14,12 @@ from email.message import Message
 import pytest
 
 from bot.app import Werkbot
-from bot.core.outbox import Broadcast
 from bot.core.types import Chat
 from storage.records.outbox import RecipientState
 from storage.vocabulary import Channel, Topic
 from tests.discord.conftest import Runner
 from tests.discord.fake import NEWS_CHANNEL_ID, FakeDiscord
-from tests.support.outbox import sent
+from tests.support.outbox import announcement, sent
 from tests.support.smtp import LocalSmtp
 from tests.surveys.conftest import make_member
 from tests.telegram.conftest import StartBot
@@ -36,14 +35,7 @@ async def announce(app: Werkbot, members: list[int], **extra: object) -> int:
     for member in members:
         await app.broadcasts.service.choices.set_topic(member, Topic.NIEUWS, True)
     return await app.broadcasts.service.broadcast(
-        Broadcast(
-            title="Festival",
-            template="broadcasts.announcement",
-            params={"text": TEXT},
-            topic=Topic.NIEUWS,
-            members=members,
-            **extra,  # type: ignore[arg-type]
-        )
+        announcement(TEXT, Topic.NIEUWS, members, **extra)
     )
 
 

@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from bot.app import Werkbot
+from bot.core.outbox import Broadcast
+from storage.vocabulary import Topic
+
+
+def announcement(text: str, topic: Topic, members: Sequence[int], **extra: Any) -> Broadcast:
+    """An organizer's announcement (the broadcasts module's own template), titled by its text."""
+    return Broadcast(
+        title=text[:60],
+        template="broadcasts.announcement",
+        params={"text": text},
+        topic=topic,
+        members=members,
+        **extra,
+    )
 
 
 async def sent(app: Werkbot, within: float = 10.0) -> None:
