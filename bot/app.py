@@ -23,6 +23,7 @@ from bot.core.conversation import Conversations
 from bot.core.delivery import Delivery
 from bot.core.i18n import DEFAULT_LANGUAGE
 from bot.core.mail import Mailer
+from bot.core.mirror import Mirrors
 from bot.core.module import Module
 from bot.core.planning import JobRunner
 from bot.core.privacy import PersonalData
@@ -109,6 +110,8 @@ class Werkbot:
             code_in_chat_platforms=frozenset({"console"}),
         )
         self.delivery = Delivery(self.members.service)
+        self.mirrors = Mirrors()
+        """Platforms that mirror events (a Discord adapter attaches when DISCORD_EVENTS is on)."""
         if not self.mailer.development:  # without SMTP, e-mail news falls back to chat
             self.delivery.attach(EmailSender(self.mailer, domain=mail_domain(settings.smtp_from)))
         self.broadcasts = cogs.broadcasts.build(
