@@ -13,8 +13,9 @@ from bot import collector
 from bot.adapters.console import ConsoleAdapter
 from bot.app import Werkbot
 from bot.core.adapter import PlatformAdapter, PlatformStartError
+from bot.core.errors import UserError
 from bot.loop import event_loop_factory
-from bot.platforms import platform_adapters
+from bot.platforms import event_mirror, platform_adapters
 from config import Settings, SettingsError, load_settings
 
 log = logging.getLogger("werkbot")
@@ -49,12 +50,19 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
             await adapter.start()
             started.append(adapter)
             log.info("%s adapter started", adapter.platform)
+            if adapter.platform == "telegram":  # check-in QR codes link to the bot
+                app.links.set_telegram_username(getattr(adapter, "username", None))
+            mirror = event_mirror(adapter)
+            if mirror is not None:
+                app.mirrors.attach(mirror)
+                log.info("%s mirrors events", adapter.platform)
         collector.settle()  # start-up is over: keep what it built out of later collections
         await stop.wait()
         log.info("stopping")
     finally:
         await app.stop_sending()
         for adapter in reversed(started):
+            app.mirrors.detach(adapter.platform)  # no mirroring through a stopping adapter
             try:
                 await adapter.stop()
             except Exception:
@@ -82,12 +90,39 @@ async def _survey_import(app: Werkbot, path: Path) -> int:
     return 0
 
 
+async def _event_import(app: Werkbot, path: Path) -> int:
+    """``werkbot event import FILE``: an event from YAML (reminders planned, mirrored)."""
+    from bot.core.yamlfile import DefinitionError
+    from cogs.events.render import created
+
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except OSError as error:
+        print(f"werkbot: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 1
+    try:
+        event = await app.events.service.import_file(data, "cli")
+    except DefinitionError as problem:
+        print(f"{path}: nothing was created:", file=sys.stderr)
+        for line in problem.problems:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    except UserError as problem:
+        print(f"{path}: nothing was created: {problem.message}", file=sys.stderr)
+        return 1
+    print(created(event).text)
+    return 0
+
+
 async def _main(args: argparse.Namespace, settings: Settings) -> int:
     app = Werkbot(settings)
     try:
         if args.command == "survey":
             await app.db.migrate()
             return await _survey_import(app, Path(args.file))
+        if args.command == "event":
+            await app.start()  # the clock plans the reminders
+            return await _event_import(app, Path(args.file))
         if args.command == "migrate":
             await app.db.migrate()
             print("database is up to date")
@@ -128,6 +163,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     survey_sub = survey.add_subparsers(dest="survey_command", required=True)
     survey_import = survey_sub.add_parser("import", help="create a survey from a YAML file")
     survey_import.add_argument("file", help="the survey file (schema: docs/surveys.md)")
+    event = sub.add_parser("event", help="events (the Festival, gatherings)")
+    event_sub = event.add_subparsers(dest="event_command", required=True)
+    event_import = event_sub.add_parser("import", help="create an event from a YAML file")
+    event_import.add_argument("file", help="the event file (format: README, Events)")
     args = parser.parse_args(argv)
     if args.command is None:
         args.command = "run"

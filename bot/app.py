@@ -12,6 +12,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 import cogs.broadcasts
+import cogs.events
 import cogs.magazine
 import cogs.members
 import cogs.surveys
@@ -22,6 +23,7 @@ from bot.core.commands import Registry
 from bot.core.conversation import Conversations
 from bot.core.delivery import Delivery
 from bot.core.i18n import DEFAULT_LANGUAGE
+from bot.core.links import StartLinks
 from bot.core.mail import Mailer
 from bot.core.mirror import Mirrors
 from bot.core.module import Module
@@ -112,6 +114,8 @@ class Werkbot:
         self.delivery = Delivery(self.members.service)
         self.mirrors = Mirrors()
         """Platforms that mirror events (a Discord adapter attaches when DISCORD_EVENTS is on)."""
+        self.links = StartLinks()
+        """The bot's Telegram username (for check-in QR codes), set once Telegram runs."""
         if not self.mailer.development:  # without SMTP, e-mail news falls back to chat
             self.delivery.attach(EmailSender(self.mailer, domain=mail_domain(settings.smtp_from)))
         self.broadcasts = cogs.broadcasts.build(
@@ -143,6 +147,16 @@ class Werkbot:
             self.broadcasts.service.choices,
             survey_options(settings),
         )
+        self.events = cogs.events.build(
+            self.db,
+            self.members.service,
+            self.broadcasts.service,
+            self.clock,
+            self.mirrors,
+            self.links,
+            self.conversations,
+            cogs.events.EventOptions(verified_only=settings.require_verification),
+        )
         self.modules: list[Module] = [
             self.core,
             self.members,
@@ -156,6 +170,7 @@ class Werkbot:
                 verified_only=settings.require_verification,
                 announcement_chats=chats(settings.announcement_chats),
             ),
+            self.events,
         ]
         for module in self.modules:
             module.register(self.registry)

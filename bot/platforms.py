@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.adapter import PlatformAdapter
+from bot.core.mirror import EventMirror
 from bot.core.types import Role
 from config import Settings, SettingsError
 
@@ -66,10 +67,16 @@ def discord_options(settings: Settings) -> DiscordOptions:
 
     if not settings.discord_token:
         raise SettingsError("DISCORD_TOKEN is not set")
+    if settings.discord_events and settings.discord_guild_id is None:
+        log.warning(
+            "DISCORD_EVENTS is on but DISCORD_GUILD_ID is unset: events are not mirrored "
+            "on Discord (each attempt is logged)"
+        )
     return DiscordOptions(
         token=settings.discord_token,
         data_dir=Path(settings.data_dir),
         guild_id=settings.discord_guild_id,
+        events=settings.discord_events,
         api_base_url=settings.discord_api_base_url,
         gateway_url=settings.discord_gateway_url,
     )
@@ -94,6 +101,19 @@ def discord_adapter(app: Werkbot) -> DiscordAdapter:
         discord_options(app.settings),
         on_unreachable=app.members.service.mark_unreachable,
     )
+
+
+def event_mirror(adapter: PlatformAdapter) -> EventMirror | None:
+    """``adapter`` as the core's event mirror when it mirrors events (the Discord adapter
+    with ``DISCORD_EVENTS`` on), else None. The caller attaches it to ``app.mirrors``
+    once the adapter is started and detaches it before it stops."""
+    if adapter.platform != "discord":
+        return None
+    from bot.adapters.discord import DiscordAdapter
+
+    if isinstance(adapter, DiscordAdapter) and adapter.options.events:
+        return adapter
+    return None
 
 
 def platform_adapters(app: Werkbot) -> list[PlatformAdapter]:

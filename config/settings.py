@@ -135,6 +135,11 @@ class Settings(BaseSettings):
     discord_gateway_url: str = Field(
         default="wss://gateway.discord.gg/", description="Discord gateway (websocket) URL"
     )
+    discord_events: bool = Field(
+        default=False,
+        description="Mirror events as scheduled events in the DISCORD_GUILD_ID server "
+        "(the bot needs Manage Events there); Werkbot's own list stays the truth",
+    )
 
     organizers: Annotated[list[IdentityRef], NoDecode] = Field(
         default_factory=list,

@@ -133,6 +133,9 @@ DemoLoader = Callable[[], Awaitable[list[str]]]
 Onboarding = Callable[["Context", int], Awaitable[list[Reply]]]
 """A question for a member who just registered (which topics?); no replies: nothing to ask."""
 Purge = Callable[[], Awaitable[int]]
+DeepLinkHandler = Callable[["Context", str], Awaitable[Replies]]
+"""``/start <prefix>-<rest>`` (a link or a QR code that opens the bot): called with ``rest``."""
+DEEP_LINK_PREFIX = re.compile(r"^[a-z]{1,8}$")
 
 
 @dataclass
@@ -151,6 +154,7 @@ class Registry:
     onboarding: list[Onboarding] = field(default_factory=list)
     personal_data: list[PersonalDataHook] = field(default_factory=list)
     demo_loaders: list[DemoLoader] = field(default_factory=list)
+    deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     _by_name: dict[str, Command] = field(default_factory=dict)
 
     def command(self, command: Command) -> Command:
@@ -212,6 +216,18 @@ class Registry:
         if any(known.name == hook.name for known in self.personal_data):
             raise ValueError(f"a personal-data hook named {hook.name!r} is registered twice")
         self.personal_data.append(hook)
+
+    def deep_link(self, prefix: str, handler: DeepLinkHandler) -> None:
+        """Links that open the bot with ``/start <prefix>-<rest>`` (Telegram start payloads
+        allow letters, digits, ``_`` and ``-``): the check-in QR code uses ``ci-<code>``."""
+        if not DEEP_LINK_PREFIX.match(prefix) or prefix in self.deep_links:
+            raise ValueError(f"deep link prefix {prefix!r} is invalid or declared twice")
+        self.deep_links[prefix] = handler
+
+    def deep_link_for(self, payload: str) -> tuple[DeepLinkHandler, str] | None:
+        prefix, dash, rest = payload.partition("-")
+        handler = self.deep_links.get(prefix) if dash else None
+        return None if handler is None else (handler, rest)
 
     def demo(self, loader: DemoLoader) -> None:
         self.demo_loaders.append(loader)

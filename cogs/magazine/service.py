@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 
 from bot.core.bounds import EARLIEST, LATEST
+from bot.core.checks import checked_line, checked_link, checked_text
 from bot.core.clock import utcnow
 from bot.core.errors import UserError
 from bot.core.files import (
@@ -114,40 +115,6 @@ def checked_number(number: int) -> int:
     if not 1 <= number <= MAX_NUMBER:
         raise UserError(_("Please give a number from 1 to {max}.").format(max=MAX_NUMBER))
     return number
-
-
-def checked_line(text: str, limit: int) -> str:
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise UserError(_("Please type some text."))
-    if len(cleaned) > limit:
-        raise UserError(_("Please keep it to {count} characters.").format(count=limit))
-    return cleaned
-
-
-def checked_text(text: str, limit: int, minimum: int = 1) -> str:
-    cleaned = text.strip()
-    if len(cleaned) < max(1, minimum):
-        if minimum > 1:
-            raise UserError(
-                _("Please write a little more (at least {count} characters).").format(count=minimum)
-            )
-        raise UserError(_("Please type some text."))
-    if len(cleaned) > limit:
-        raise UserError(_("Please keep it to {count} characters.").format(count=limit))
-    return cleaned
-
-
-def checked_link(text: str) -> str:
-    url = text.strip()
-    if (
-        not url.lower().startswith("https://")
-        or len(url) <= len("https://")
-        or len(url) > MAX_LINK
-        or any(ch.isspace() or not ch.isprintable() for ch in url)
-    ):
-        raise UserError(_("That is not a web address (https://…)."))
-    return url
 
 
 def checked_date(moment: date) -> date:

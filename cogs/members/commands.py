@@ -193,7 +193,12 @@ class MembersCommands:
 
     async def start(self, ctx: Context) -> list[Reply | Outbound]:
         """First contact: who we are, the privacy statement, and the way in."""
-        payload = (ctx.args.get("payload") or "").strip().lower()
+        raw = (ctx.args.get("payload") or "").strip()
+        linked = self._registry.deep_link_for(raw)
+        if linked is not None:  # a link or QR code for a module (ci-<code>: check-in)
+            handler, rest = linked
+            return as_list(await handler(ctx, rest))
+        payload = raw.lower()
         if payload:
             # A deep link from a group (/start <command>) continues that command privately.
             target = self._registry.find(payload)

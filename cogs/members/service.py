@@ -79,6 +79,18 @@ class VoterFacts:
 
 
 @dataclass(frozen=True)
+class MemberCard:
+    """A member as lists for organizers show them: name and segment (the door list, the
+    participants of an event)."""
+
+    member_id: int
+    name: str
+    kind: MemberKind
+    work_situation: WorkSituation | None
+    province: Province | None
+
+
+@dataclass(frozen=True)
 class Profile:
     member_id: int
     name: str
@@ -513,6 +525,20 @@ class MemberService:
         situations, provinces, kinds; segment facts as they are now), with their voices."""
         which = MemberFilter(work_situations, provinces, kinds, verified_only)
         return [_facts(member) for member in await self._repo.members(which)]
+
+    async def cards(self, member_ids: Iterable[int]) -> dict[int, MemberCard]:
+        """Name and segment of many members at once (erased ones are left out)."""
+        ids = list(dict.fromkeys(member_ids))
+        return {
+            member.id: MemberCard(
+                member.id,
+                member.name or "",
+                member.kind,
+                member.work_situation,
+                member.province,
+            )
+            for member in await self._repo.many(ids)
+        }
 
     def own_voice(self, member_id: int) -> str:
         """A member's personal voice, also when they represent a sponsor."""

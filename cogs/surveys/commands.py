@@ -19,6 +19,7 @@ from bot.core.errors import UserError
 from bot.core.i18n import N_, _
 from bot.core.outbox import Broadcast, Broadcaster
 from bot.core.types import Attachment, Chat, Reply, Role
+from bot.core.yamlfile import has_top_key
 from cogs.surveys import actions, flows, render
 from cogs.surveys.actions import Verb
 from cogs.surveys.definition import DefinitionError
@@ -371,6 +372,8 @@ class SurveysCommands:
         """A survey file (YAML) from an organizer; other files are not for this module."""
         if not attachment.filename.lower().endswith(YAML_SUFFIXES):
             return None
+        if has_top_key(attachment.data, "starts") and not has_top_key(attachment.data, "questions"):
+            return None  # an event file: the events module reads it
         if ctx.caller.role < Role.ORGANIZER:
             raise UserError(_("Only organizers can create surveys from a file."))
         try:

@@ -14,6 +14,19 @@ Like Discord it refuses a message that breaks Discord's limits (see :func:`form_
 with a 400 ``{"code": 50035, "message": "Invalid Form Body", "errors": {...}}``, and an
 empty message with ``{"code": 50006, "message": "Cannot send an empty message"}``.
 Lengths are code points, as Discord counts them.
+
+Guild scheduled events (``/guilds/{id}/scheduled-events``: create, read one or all, edit,
+delete) are stored in :attr:`FakeDiscord.scheduled_events` as Discord returns them (times
+in UTC ISO 8601), with Discord's refusals (see :func:`scheduled_event_errors`): a 400
+"Invalid Form Body" for a name beyond 1-100, a description beyond 1000, an external event
+without a location or one beyond 100, without an end, a start in the past
+(``GUILD_SCHEDULED_EVENT_SCHEDULE_PAST``) or an end not after the start; a 400 with code
+180000 "Cannot update a finished event" for any change to a completed or cancelled event;
+a 400 on ``status`` for a transition Discord does not allow (only scheduled → active,
+scheduled → cancelled, active → completed) and on ``scheduled_start_time`` for a start
+sent to a running event; a 404 with code 10070 for an unknown event. A test plays a
+moderator with :meth:`FakeDiscord.set_event_status` (start or end it in Discord) and
+``DELETE``.
 """
 
 from __future__ import annotations
@@ -24,6 +37,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -50,6 +64,15 @@ MAX_MODAL_TITLE = 45
 MAX_INPUT_LABEL = 45
 MAX_INPUT_LENGTH = 4000
 MESSAGE, UPDATE, MODAL = 4, 7, 9  # interaction callback types that carry a body
+MAX_EVENT_NAME = 100
+MAX_EVENT_DESCRIPTION = 1000
+MAX_EVENT_LOCATION = 100
+SCHEDULED, ACTIVE, COMPLETED, CANCELLED = 1, 2, 3, 4  # scheduled event status
+EXTERNAL = 3  # scheduled event entity type: a place or a link, not a channel
+GUILD_ONLY = 2  # scheduled event privacy level (the only one Discord has)
+ALLOWED_TRANSITIONS = {(SCHEDULED, ACTIVE), (SCHEDULED, CANCELLED), (ACTIVE, COMPLETED)}
+UNKNOWN_SCHEDULED_EVENT = 10070
+FINISHED_EVENT = 180000
 
 
 def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
@@ -152,6 +175,89 @@ def modal_errors(data: Any) -> dict[str, Any]:
     return errors
 
 
+def _moment(value: Any) -> datetime | None:
+    """An ISO 8601 time as Discord reads it (aware; a naive one counts as UTC), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def scheduled_event_errors(
+    event: dict[str, Any], changed: dict[str, Any], current_status: int | None
+) -> dict[str, Any]:
+    """What Discord says is wrong with a scheduled event, by field: ``event`` is the event
+    as it would be stored, ``changed`` the body sent, ``current_status`` the status before
+    (None: being created).
+
+    https://discord.com/developers/docs/resources/guild-scheduled-event: name 1-100,
+    description up to 1000, an external event needs ``entity_metadata.location`` (1-100)
+    and ``scheduled_end_time``; a start in the past is refused with
+    ``GUILD_SCHEDULED_EVENT_SCHEDULE_PAST``, any start sent to a running event with
+    ``GUILD_SCHEDULED_EVENT_SCHEDULE_INVALID_START_BY_STATUS``. The codes for an end
+    before the start and for a status Discord does not allow are this fake's names.
+    """
+    errors: dict[str, Any] = {}
+    if "name" in changed and (found := _length_between(changed["name"], 1, MAX_EVENT_NAME)):
+        errors["name"] = found
+    if found := _too_long(changed.get("description"), MAX_EVENT_DESCRIPTION):
+        errors["description"] = found
+    if event.get("privacy_level") != GUILD_ONLY:
+        errors["privacy_level"] = _error(
+            "BASE_TYPE_CHOICES", f"Value must be one of {{{GUILD_ONLY}}}."
+        )
+    if event.get("entity_type") == EXTERNAL:
+        location = (event.get("entity_metadata") or {}).get("location")
+        if location is None:
+            errors["entity_metadata"] = {
+                "location": _error("BASE_TYPE_REQUIRED", "This field is required")
+            }
+        elif found := _length_between(location, 1, MAX_EVENT_LOCATION):
+            errors["entity_metadata"] = {"location": found}
+        if event.get("channel_id") is not None:
+            errors["channel_id"] = _error(
+                "GUILD_SCHEDULED_EVENT_CHANNEL_ID_INVALID", "An external event has no channel."
+            )
+        if event.get("scheduled_end_time") is None:
+            errors["scheduled_end_time"] = _error("BASE_TYPE_REQUIRED", "This field is required")
+    start = _moment(event.get("scheduled_start_time"))
+    end = _moment(event.get("scheduled_end_time"))
+    if start is None:
+        errors["scheduled_start_time"] = _error(
+            "DATE_TIME_TYPE_PARSE", "Could not parse the date and time."
+        )
+    elif "scheduled_start_time" in changed:
+        if current_status == ACTIVE:
+            errors["scheduled_start_time"] = _error(
+                "GUILD_SCHEDULED_EVENT_SCHEDULE_INVALID_START_BY_STATUS",
+                "Cannot change the start time of an event that has started.",
+            )
+        elif start <= datetime.now(UTC):
+            errors["scheduled_start_time"] = _error(
+                "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST", "Cannot schedule event in the past."
+            )
+    if event.get("scheduled_end_time") is not None and end is None:
+        errors["scheduled_end_time"] = _error(
+            "DATE_TIME_TYPE_PARSE", "Could not parse the date and time."
+        )
+    elif start is not None and end is not None and end <= start:
+        errors["scheduled_end_time"] = _error(
+            "GUILD_SCHEDULED_EVENT_END_BEFORE_START",
+            "Cannot schedule event to end before starting.",
+        )
+    if "status" in changed:
+        wanted = changed["status"]
+        if current_status is None or (current_status, wanted) not in ALLOWED_TRANSITIONS:
+            errors["status"] = _error(
+                "GUILD_SCHEDULED_EVENT_INVALID_STATUS_TRANSITION",
+                f"Cannot change the status from {current_status} to {wanted}.",
+            )
+    return errors
+
+
 def is_empty_message(body: Any, files: dict[str, bytes]) -> bool:
     """Discord refuses a new message with no content, embeds, components, files or poll."""
     body = body if isinstance(body, dict) else {}
@@ -198,6 +304,8 @@ class FakeDiscord:
     """Attachment file names whose download answers 404 (deleted before the bot read it)."""
     published: list[tuple[int, int]] = field(default_factory=list)
     """(channel id, message id) of every message published to following servers."""
+    scheduled_events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Guild scheduled events by id, as Discord returns them (deleted ones are gone)."""
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(5_000_000)
@@ -413,6 +521,10 @@ class FakeDiscord:
         match = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/crosspost", path)
         if match and method == "POST":
             return self._crosspost(int(match.group(1)), int(match.group(2)))
+        match = re.fullmatch(r"/guilds/(\d+)/scheduled-events(?:/(\d+))?", path)
+        if match:
+            event_id = int(match.group(2)) if match.group(2) else None
+            return self._scheduled_event(method, int(match.group(1)), event_id, body)
         match = re.fullmatch(r"/channels/(\d+)", path)
         if match and method == "GET":
             channel = next((c for c in self.guild()["channels"] if c["id"] == match.group(1)), None)
@@ -445,6 +557,96 @@ class FakeDiscord:
         message = self.message(channel_id, {"flags": CROSSPOSTED})
         message["id"] = str(message_id)
         return _json(message)
+
+    def _scheduled_event(
+        self, method: str, guild_id: int, event_id: int | None, body: Any
+    ) -> web.Response:
+        """Guild scheduled events: create, read one or all, edit, delete, with Discord's
+        refusals (:func:`scheduled_event_errors`)."""
+        if guild_id != GUILD_ID:
+            return _json({"message": "Unknown Guild", "code": 10004}, 404)
+        if event_id is None:
+            if method == "GET":
+                return _json(list(self.scheduled_events.values()))
+            if method == "POST":
+                return self._save_scheduled_event(None, body if isinstance(body, dict) else {})
+            return _json({"message": "405: Method Not Allowed", "code": 0}, 405)
+        current = self.scheduled_events.get(event_id)
+        if current is None:
+            return _json(
+                {"message": "Unknown Guild Scheduled Event", "code": UNKNOWN_SCHEDULED_EVENT},
+                404,
+            )
+        if method == "GET":
+            return _json(current)
+        if method == "DELETE":
+            del self.scheduled_events[event_id]
+            return web.Response(status=204)
+        if method == "PATCH":
+            return self._save_scheduled_event(current, body if isinstance(body, dict) else {})
+        return _json({"message": "405: Method Not Allowed", "code": 0}, 405)
+
+    def _save_scheduled_event(
+        self, current: dict[str, Any] | None, body: dict[str, Any]
+    ) -> web.Response:
+        if current is not None and current["status"] in (COMPLETED, CANCELLED):
+            refusal = {"message": "Cannot update a finished event", "code": FINISHED_EVENT}
+            self.refused.append((self.requests[-1], refusal))
+            return _json(refusal, 400)
+        event: dict[str, Any] = (
+            dict(current)
+            if current is not None
+            else {
+                "id": str(self.next_id()),
+                "guild_id": str(GUILD_ID),
+                "channel_id": None,
+                "creator_id": str(BOT_ID),
+                "creator": user_payload(BOT_ID, "werkbot", bot=True),
+                "name": None,
+                "description": None,
+                "scheduled_start_time": None,
+                "scheduled_end_time": None,
+                "privacy_level": None,
+                "status": SCHEDULED,
+                "entity_type": None,
+                "entity_id": None,
+                "entity_metadata": None,
+                "user_count": 0,
+                "image": None,
+                "recurrence_rule": None,
+            }
+        )
+        for key in (
+            "name",
+            "description",
+            "channel_id",
+            "scheduled_start_time",
+            "scheduled_end_time",
+            "privacy_level",
+            "entity_type",
+            "entity_metadata",
+            "status",
+        ):
+            if key in body:
+                event[key] = body[key]
+        errors = scheduled_event_errors(event, body, None if current is None else current["status"])
+        if errors:
+            refusal = {"code": 50035, "message": "Invalid Form Body", "errors": errors}
+            self.refused.append((self.requests[-1], refusal))
+            return _json(refusal, 400)
+        for key in ("scheduled_start_time", "scheduled_end_time"):
+            moment = _moment(event[key])
+            event[key] = None if moment is None else moment.isoformat()
+        self.scheduled_events[int(event["id"])] = event
+        return _json(event)
+
+    def set_event_status(self, event_id: int, status: int) -> None:
+        """A moderator starts (``ACTIVE``) or ends (``COMPLETED``) the event in Discord."""
+        self.scheduled_events[event_id]["status"] = status
+
+    def scheduled_event_calls(self, method: str) -> list[Recorded]:
+        """The bot's ``method`` requests on scheduled events (list or one), in order."""
+        return self.calls(method, rf"^/guilds/{GUILD_ID}/scheduled-events(/\d+)?$")
 
     def posted(self, channel_id: int) -> list[Recorded]:
         """Messages the bot created in ``channel_id`` through REST, in order."""

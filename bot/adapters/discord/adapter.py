@@ -8,6 +8,9 @@ a slow one is deferred first and followed up when the router is done.
 A message sent on its own (:meth:`DiscordAdapter.send`, e.g. an announcement) to an
 announcement channel is also published to the servers that follow that channel: that is
 what an announcement channel is for, and Discord does not do it by itself for bots.
+
+The adapter is also the core's ``EventMirror``: events become scheduled events in the
+configured server (:mod:`bot.adapters.discord._events` says what is sent when).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from bot.adapters.discord._endpoints import (
     DEFAULT_GATEWAY_URL,
     apply_endpoints,
 )
+from bot.adapters.discord._events import ScheduledEvents
 from bot.adapters.discord._views import (
     ANSWER_ID,
     ActionButton,
@@ -45,6 +49,7 @@ from bot.core.cache import BoundedCache
 from bot.core.commands import Registry
 from bot.core.delivery import Unreachable
 from bot.core.i18n import _, language
+from bot.core.mirror import MirroredEvent
 from bot.core.types import (
     Attachment,
     Button,
@@ -81,6 +86,9 @@ class DiscordOptions:
     token: str
     data_dir: Path = Path("data")
     guild_id: int | None = None
+    events: bool = False
+    """Mirror events as scheduled events in ``guild_id``: the composition root then
+    attaches the adapter to the core's ``Mirrors`` (``bot.platforms.event_mirror``)."""
     api_base_url: str = DEFAULT_API_BASE_URL
     gateway_url: str = DEFAULT_GATEWAY_URL
     defer_after: float = 1.5
@@ -194,6 +202,7 @@ class DiscordAdapter:
         self._locales: BoundedCache[str, str] = BoundedCache(options.remembered_users)
         """Last interaction locale per user: the language hint for their direct messages."""
         self.synced: bool = False
+        self._scheduled_events = ScheduledEvents(lambda: self.client, options.guild_id)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -739,3 +748,20 @@ class DiscordAdapter:
             log.info("could not edit Discord message %s: %s", message_id, error)
             return False
         return True
+
+    # -- events mirrored as scheduled events (the core's EventMirror) ------------------
+
+    async def mirror_event(self, event: MirroredEvent, mirror_id: str | None) -> str | None:
+        """Create (``mirror_id`` None) or update the scheduled event that mirrors ``event``
+        in the configured server; the id to keep (None: there is no copy, e.g. for an
+        event that has already started). Raises ``MirrorUnavailable`` without a server
+        (``guild_id``) or the permission to manage its events, ``ValueError`` for an
+        event that does not end after it starts, and Discord's errors (logged and
+        retried by the events module). The rules are in :mod:`bot.adapters.discord._events`.
+        """
+        return await self._scheduled_events.mirror(event, mirror_id)
+
+    async def cancel_mirrored_event(self, mirror_id: str) -> None:
+        """Set the scheduled event cancelled; Discord only cancels a *scheduled* one, so a
+        running or completed copy is left as it is, and a missing one needs nothing."""
+        await self._scheduled_events.cancel(mirror_id)
