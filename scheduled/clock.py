@@ -105,8 +105,11 @@ class Clock:
         self._dispatch = dispatch
         self._scheduler: BackgroundScheduler | None = None
 
-    def start(self) -> None:
-        """Start beside the running event loop; jobs that came due meanwhile run now."""
+    def start(self, *, paused: bool = False) -> None:
+        """Start beside the running event loop; jobs that came due meanwhile run now.
+
+        ``paused``: jobs can be planned and cancelled, but none runs here (a command-line
+        process that only adds an event or demo content leaves running them to the bot)."""
         scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
             executors={"default": _LoopExecutor(self._dispatch, asyncio.get_running_loop())},
@@ -114,7 +117,7 @@ class Clock:
             timezone=UTC,
             daemon=True,
         )
-        scheduler.start()
+        scheduler.start(paused=paused)
         self._scheduler = scheduler
 
     def _running(self) -> BackgroundScheduler:

@@ -380,3 +380,13 @@ def has_top_key(data: bytes, key: str) -> bool:
     ``questions:``, an event ``starts:``) before one of them reads it."""
     pattern = re.compile(rb"^" + re.escape(key.encode("ascii")) + rb"[ \t]*:", re.MULTILINE)
     return pattern.search(data[:MAX_FILE_BYTES]) is not None
+
+
+def by_line(problems: list[str]) -> list[str]:
+    """Problems in the order of the file ("line 7: …"), as the organizer reads it."""
+
+    def line(problem: str) -> int:
+        number = problem.removeprefix("line ").split(":", 1)[0]
+        return int(number) if number.isdigit() else 0
+
+    return sorted(problems, key=line)

@@ -13,7 +13,7 @@ from bot.core.commands import Action, Arg, ArgKind, Command, Registry
 from bot.core.context import Context
 from bot.core.conversation import Conversations
 from bot.core.errors import UserError
-from bot.core.i18n import N_, _
+from bot.core.i18n import N_, _, ngettext
 from bot.core.links import StartLinks
 from bot.core.types import Attachment, Button, Reply, Role
 from bot.core.yamlfile import DefinitionError, has_top_key
@@ -22,7 +22,7 @@ from cogs.events.actions import Verb
 from cogs.events.door import door_list_csv, door_list_pdf
 from cogs.events.flows import CHANGE_FLOW, CREATE_FLOW
 from cogs.events.service import EventService
-from storage.records.events import SignupState
+from storage.records.events import EventStatus, SignupState
 
 log = logging.getLogger(__name__)
 
@@ -153,17 +153,26 @@ class EventCommands:
 
     async def wijzig(self, ctx: Context) -> list[Reply]:
         event = await self._service.get(int(ctx.args["evenement"]))
+        if event.status is EventStatus.CANCELLED:  # refused now, not after three questions
+            raise UserError(_("Event {id} is cancelled; it cannot be changed.").format(id=event.id))
         return await self._conversations.start(ctx, CHANGE_FLOW, {"event": event.id})
 
     async def annuleer(self, ctx: Context) -> Reply:
         event = await self._service.get(int(ctx.args["evenement"]))
+        if event.status is EventStatus.CANCELLED:
+            raise UserError(_("Event {id} is cancelled already.").format(id=event.id))
         _places, waiting = await self._service.availability(event)
         going = (await self._service.participants(event.id)).people(SignupState.GOING)
         return Reply(
-            _(
-                "Cancel “{title}”? The {going} members going and the {waiting} on the waitlist "
-                "get a message with a calendar file that removes it."
-            ).format(title=event.title, going=going, waiting=waiting),
+            _("Cancel “{title}”?").format(title=event.title)
+            + " "
+            + ngettext(
+                "{n} member is signed up or on the waitlist; they get a message with a "
+                "calendar file that removes it.",
+                "{n} members are signed up or on the waitlist; they get a message with a "
+                "calendar file that removes it.",
+                going + waiting,
+            ).format(n=going + waiting),
             ((Button(_("Yes, cancel the event"), actions.encode(Verb.CANCEL, event.id)),),),
             private=True,
         )
@@ -177,9 +186,11 @@ class EventCommands:
         event, entries = await self._service.door_entries(int(ctx.args["evenement"]))
         return [
             Reply(
-                _("Door list of “{title}”: {n} people going. It works offline: print the PDF.").format(
-                    title=event.title, n=len(entries)
-                ),
+                ngettext(
+                    "Door list of “{title}”: {n} person going. It works offline: print the PDF.",
+                    "Door list of “{title}”: {n} people going. It works offline: print the PDF.",
+                    len(entries),
+                ).format(title=event.title, n=len(entries)),
                 attachment=Attachment(
                     f"deurlijst-{event.id}.csv", door_list_csv(event, entries), "text/csv"
                 ),

@@ -66,7 +66,7 @@ from datetime import UTC, datetime
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.core.clock import LOCAL_ZONE, utcnow
-from bot.core.yamlfile import Checker, DefinitionError, line_of, load
+from bot.core.yamlfile import Checker, DefinitionError, by_line, line_of, load
 from storage.records.events import EventKind, NewEvent, NewSession, Venue
 from storage.vocabulary import SEGMENTS
 
@@ -141,11 +141,6 @@ def _required(
     checker.add(parent, f"{where}'{key}' is missing{hint}")
     return None
 
-
-def _line_number(problem: str) -> int:
-    """Problems go out in the order of the file ("line 7: …"), as the organizer reads it."""
-    number = problem.removeprefix("line ").split(":", 1)[0]
-    return int(number) if number.isdigit() else 0
 
 
 def _session(
@@ -270,7 +265,7 @@ def parse_event_file(data: bytes, *, now: datetime | None = None) -> NewEvent:
                     sessions.append(session)
 
     if checker.problems:
-        raise DefinitionError(sorted(checker.problems, key=_line_number))
+        raise DefinitionError(by_line(checker.problems))
     assert title is not None and kind is not None and starts is not None and ends is not None
     return NewEvent(
         title=title,

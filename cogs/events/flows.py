@@ -401,6 +401,9 @@ class ChangeEventFlow(Flow):
     async def accept(self, ctx: Context, step: str, data: dict[str, Any], answer: str) -> Outcome:
         text = answer.strip()
         event = await self._service.get(int(data["event"]))
+        if event.status is EventStatus.CANCELLED:  # cancelled while this conversation ran
+            message = _("Event {id} is cancelled; it cannot be changed.").format(id=event.id)
+            return Outcome(None, [Reply(message, private=True)])
         if step == "what":
             if text not in EDITABLE:
                 raise InvalidAnswer(_("Please choose one of the buttons."))

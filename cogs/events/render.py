@@ -33,6 +33,19 @@ from storage.records.events import (
 from storage.vocabulary import SEGMENTS
 
 MAX_LISTED = 20
+MAX_ROWS = 5
+"""Discord shows at most 5 rows of 5 buttons, and drops the rest; Telegram takes more."""
+MAX_SESSION_BUTTONS = 25
+
+
+def _packed(buttons: Sequence[Button]) -> tuple[tuple[Button, ...], ...]:
+    """One button a row while five rows hold them all (easiest to read), else as many a
+    row as it takes to stay within five rows: every button can still be pressed on
+    Discord. At most 25 (Discord's limit)."""
+    per_row = max(1, -(-len(buttons) // MAX_ROWS))
+    return tuple(
+        tuple(buttons[start : start + per_row]) for start in range(0, len(buttons), per_row)
+    )
 
 
 def kind_name(kind: EventKind) -> str:
@@ -97,6 +110,8 @@ def places_text(event: EventRecord, left: int | None, waiting: int) -> str:
         return _("No limit on places.")
     if left:
         return ngettext("{n} place left.", "{n} places left.", left).format(n=left)
+    if not waiting:
+        return _("Full; signing up puts you on the waitlist.")
     return ngettext(
         "Full; {n} person on the waitlist.", "Full; {n} people on the waitlist.", waiting
     ).format(n=waiting)
@@ -119,7 +134,7 @@ def event_list(
             text += " " + _("Create one with /evenement_nieuw or send an event file.")
         return Reply(text)
     lines = [_("Upcoming events (press one for details and to sign up):")]
-    buttons: list[tuple[Button, ...]] = []
+    buttons: list[Button] = []
     for event in events[:MAX_LISTED]:
         state = mine.get(event.id)
         mark = {
@@ -132,10 +147,10 @@ def event_list(
             f"{event.id}. {cancelled}{mark}{event.title} — {when_text(event)}"
         )
         label = f"{cancelled}{mark}{short_day(event.starts_at, event.time_zone)} · {event.title}"
-        buttons.append((Button(label[:60], actions.encode(Verb.SHOW, event.id)),))
+        buttons.append(Button(label[:60], actions.encode(Verb.SHOW, event.id)))
     if len(events) > MAX_LISTED:
         lines.append(_("… and {n} more.").format(n=len(events) - MAX_LISTED))
-    return Reply("\n".join(lines), tuple(buttons))
+    return Reply("\n".join(lines), _packed(buttons))
 
 
 def event_text(event: EventRecord, left: int | None, waiting: int) -> str:
@@ -203,12 +218,12 @@ def event_page(
                 )
             )
         else:
-            going = [Button(_("I'm coming"), actions.encode(Verb.GO, event.id))]
-            if event.allow_guest:
+            full = event.capacity is not None and not left
+            label = _("Put me on the waitlist") if full else _("I'm coming")
+            going = [Button(label, actions.encode(Verb.GO, event.id))]
+            if event.allow_guest and not full:
                 going.append(Button(_("I'm coming with a guest"), actions.encode(Verb.GO_GUEST, event.id)))
             rows.append(tuple(going))
-            if state is None:
-                rows.append((Button(_("I'm not coming"), actions.encode(Verb.NOT_GOING, event.id)),))
     return Reply(text, tuple(rows))
 
 
@@ -387,7 +402,7 @@ def sessions_menu(
 ) -> Reply:
     """Every session with a toggle: ☑ chosen, ☐ not; full ones say so."""
     lines = [_("Programme of “{title}”: press a session to choose or drop it.").format(title=event.title)]
-    rows: list[tuple[Button, ...]] = []
+    buttons: list[Button] = []
     for session in event.sessions:
         chosen = session.id in signup.session_ids
         full = (
@@ -401,8 +416,8 @@ def sessions_menu(
             line += " — " + _("full")
         lines.append(line)
         label = f"{mark} {clock(session.starts_at, event.time_zone)} {session.title}"
-        rows.append((Button(label[:60], actions.encode(Verb.SESSION, event.id, session.id)),))
-    return Reply("\n".join(lines), tuple(rows[:20]), replace=True)
+        buttons.append(Button(label[:60], actions.encode(Verb.SESSION, event.id, session.id)))
+    return Reply("\n".join(lines), _packed(buttons[:MAX_SESSION_BUTTONS]), replace=True)
 
 
 # -- organizers and the door ---------------------------------------------------------------------
@@ -423,7 +438,11 @@ def participants(stats: Participants, csv_data: bytes) -> list[Reply]:
     lines = [
         _title_line(event),
         when_text(event),
-        _("Going: {n} (+{guests} guests)").format(n=going, guests=guests),
+        (
+            ngettext("Going: {n} (+{guests} guest)", "Going: {n} (+{guests} guests)", guests)
+            if guests
+            else _("Going: {n}")
+        ).format(n=going, guests=guests),
         _("Waitlist: {n}").format(n=stats.people(SignupState.WAITLISTED)),
         _("Offered, not yet answered: {n}").format(n=stats.people(SignupState.OFFERED)),
         _("Not going: {n}").format(n=stats.people(SignupState.NOT_GOING)),
@@ -481,6 +500,12 @@ def checkin(result: Checkin) -> Reply:
             ),
             refusal=True,
         )
+    if (
+        result.outcome in (CheckinOutcome.OTHER_EVENT, CheckinOutcome.NOT_GOING)
+        and event is not None
+        and event.status is EventStatus.CANCELLED
+    ):  # not "another event" nor "not going": this one is off
+        return Reply("⛔ " + _("“{title}” is cancelled.").format(title=title), refusal=True)
     if result.outcome is CheckinOutcome.OTHER_EVENT and event is not None:
         return Reply(
             _("⛔ This code is for another event: “{title}” on {day}.").format(
@@ -488,6 +513,15 @@ def checkin(result: Checkin) -> Reply:
             ),
             refusal=True,
         )
+    if result.outcome is CheckinOutcome.DOOR_CLOSED and event is not None and result.at is not None:
+        if utcnow() < result.at:
+            return Reply(
+                _("⏳ The door of “{title}” opens on {day} at {time}.").format(
+                    title=title, day=day(result.at, event.time_zone), time=clock(result.at, event.time_zone)
+                ),
+                refusal=True,
+            )
+        return Reply(_("⛔ “{title}” is over; the door is closed.").format(title=title), refusal=True)
     if result.outcome is CheckinOutcome.NOT_GOING:
         return Reply(
             _("⛔ This code's sign-up for “{title}” is not (or no longer) going.").format(

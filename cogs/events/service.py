@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import quote_plus
 
+from bot.core.bounds import in_window
 from bot.core.clock import utcnow
 from bot.core.clock import when as _shown
 from bot.core.errors import UserError
@@ -121,6 +122,8 @@ class CheckinOutcome(StrEnum):
     NOT_GOING = "not_going"
     NOT_STAFF = "not_staff"
     OWN_CODE = "own_code"
+    DOOR_CLOSED = "door_closed"
+    """The right event, but not now: the door opens 3 h before the start (``at``)."""
 
 
 @dataclass(frozen=True)
@@ -226,8 +229,8 @@ class EventService:
         ``everything`` (organizers) also cancelled and past ones of the last weeks."""
         now = utcnow()
         if everything:
-            return await self._repo.events(after=now - timedelta(days=60), limit=100)
-        events = await self._repo.events(after=now, statuses=(EventStatus.PLANNED,))
+            return await self._repo.events(after=now - timedelta(days=60), limit=500)
+        events = await self._repo.events(after=now, statuses=(EventStatus.PLANNED,), limit=500)
         if member_id is None:
             return [event for event in events if not event.audience]
         facts = await self._members.voter_facts(member_id)
@@ -278,6 +281,10 @@ class EventService:
         )
         if new_end <= new_start:
             raise UserError(_("The end must come after the start."))
+        if not in_window(new_end):
+            raise UserError(
+                _("Please give a date between {first} and {last}.").format(first=1970, last=2199)
+            )
         if starts_at is not None and starts_at <= utcnow():
             raise UserError(_("That moment has passed; please give a time in the future."))
         timing = (new_start, new_end) != (event.starts_at, event.ends_at)
@@ -301,6 +308,9 @@ class EventService:
             values["capacity"] = capacity
         if rsvp_deadline is not None:
             values["rsvp_deadline"] = rsvp_deadline
+        deadline = rsvp_deadline or event.rsvp_deadline
+        if (rsvp_deadline is not None or timing) and deadline is not None and deadline >= new_end:
+            raise UserError(_("The deadline must be before the event ends."))
         if not values:
             return event
         changed = await self._repo.update(event_id, values, new_sequence=timing or place)
@@ -308,6 +318,11 @@ class EventService:
         log.info("event %s changed by %s: %s", event_id, by, sorted(values))
         if timing:
             await self._plan_reminders(changed)
+            for signup_id in await self._repo.shorten_offers(event_id, changed.starts_at):
+                # An offer never runs past the (earlier) start.
+                await self._planner.plan(
+                    f"{OFFER_LAPSES}:{signup_id}", changed.starts_at, OFFER_LAPSES, {"signup": signup_id}
+                )
         if timing or place:
             await self._tell_everyone(changed, kind="changed")
         if "capacity" in values:
@@ -330,7 +345,10 @@ class EventService:
 
     # -- signing up ------------------------------------------------------------------------------
 
-    def _open_for_signups(self, event: EventRecord) -> None:
+    def _open_for_signups(self, event: EventRecord, *, deadline: bool = True) -> None:
+        """Refuse what can no longer be asked for: anything once the event is cancelled or
+        has started; signing up (``deadline``) also after the rsvp deadline. Giving a place
+        back stays possible until the start: it goes to the waitlist."""
         now = utcnow()
         if event.status is EventStatus.CANCELLED:
             raise UserError(_("“{title}” is cancelled.").format(title=event.title))
@@ -338,7 +356,7 @@ class EventService:
             raise UserError(
                 _("“{title}” has started; signing up is closed.").format(title=event.title)
             )
-        if event.rsvp_deadline is not None and now >= event.rsvp_deadline:
+        if deadline and event.rsvp_deadline is not None and now >= event.rsvp_deadline:
             raise UserError(
                 _("Signing up for “{title}” closed at {when}.").format(
                     title=event.title, when=_shown(event.rsvp_deadline)
@@ -349,7 +367,7 @@ class EventService:
         self, event_id: int, member_id: int, *, going: bool, guest: bool = False
     ) -> RsvpResult:
         event = await self.get(event_id)
-        self._open_for_signups(event)
+        self._open_for_signups(event, deadline=going)
         if going:
             facts = await self._members.voter_facts(member_id)
             if not self._covers(event, facts):
@@ -361,6 +379,10 @@ class EventService:
                 raise UserError(_("There is no event with number {id}.").format(id=event_id))
             if done.before is SignupState.OFFERED:
                 await self._planner.cancel(f"{OFFER_LAPSES}:{done.signup.id}")
+            if done.lapsed:  # their offer had run out: the place it held goes on in line
+                if done.signup.state is not SignupState.GOING:
+                    await self._tell_lapsed(event, done.signup.member_id)
+                await self._offer(event)
             return RsvpResult(event, done.signup, done.before, done.guest_refused)
         before = await self._repo.give_up(event_id, member_id)
         if before is None:
@@ -401,9 +423,9 @@ class EventService:
         if signup is None or signup.member_id != member_id:
             raise UserError(_("This offer is not for you."))
         event = await self.get(signup.event_id)
-        if signup.state is not SignupState.OFFERED:
+        # checked under the event's lock: a claim pressed at the same moment may have won
+        if await self._repo.decline_offer(signup_id, member_id) is None:
             raise UserError(_("This offer is no longer open."))
-        await self._repo.give_up(signup.event_id, member_id)
         await self._planner.cancel(f"{OFFER_LAPSES}:{signup_id}")
         await self._offer(event)
         return event
@@ -415,23 +437,33 @@ class EventService:
         if lapsed is None:
             return []
         event = await self.get(lapsed.event_id)
+        if event.status is not EventStatus.PLANNED:
+            return []  # they heard of the cancellation; an offer that ran out is no news
+        await self._tell_lapsed(event, lapsed.member_id)
+        await self._offer(event)
+        return []
+
+    async def _tell_lapsed(self, event: EventRecord, member_id: int) -> None:
         await self._broadcaster.broadcast(
             Broadcast(
                 title=_("Offer for “{title}” ran out").format(title=event.title),
                 template=LAPSED_TEMPLATE,
                 params={"event": event.id},
                 topic=None,
-                members=[lapsed.member_id],
+                members=[member_id],
             )
         )
-        await self._offer(event)
-        return []
 
     async def lapse_due_offers(self) -> int:
-        """Daily safety net: offers whose job was lost (a crash between offer and plan)."""
+        """Daily safety net: offers whose job was lost (a crash between offer and plan),
+        and places given back whose offer was never made (a crash in between)."""
         due = await self._repo.due_offers(utcnow())
         for signup_id in due:
             await self.offer_lapses({"signup": signup_id})
+        for event in await self._repo.events(
+            after=utcnow(), statuses=(EventStatus.PLANNED,), limit=1000
+        ):
+            await self._offer(event)
         return len(due)
 
     def _claim_until(self, event: EventRecord) -> datetime:
@@ -472,7 +504,9 @@ class EventService:
         if signup is None or signup.member_id != member_id:
             raise UserError(_("This button is not for you."))
         event = await self.get(signup.event_id)
-        self._open_for_signups(event)
+        if event.status is EventStatus.CANCELLED or utcnow() >= event.starts_at:
+            # Until the start (not the sign-up deadline): a place claimed late needs sessions too.
+            raise UserError(_("“{title}” has started or is cancelled; the programme is fixed.").format(title=event.title))
         done = await self._repo.choose_session(signup_id, session_id, wanted)
         if done is None:
             raise UserError(_("That session does not exist (any more)."))
@@ -554,6 +588,8 @@ class EventService:
         event = await self._repo.get(int(payload["event"]))
         if event is None or event.status is not EventStatus.PLANNED:
             return []
+        if utcnow() >= event.starts_at:
+            return []  # a job that came due while Werkbot was down: too late to remind
         members = await self._repo.reminded(event.id)
         if members:
             await self._broadcaster.broadcast(
@@ -624,6 +660,9 @@ class EventService:
         await self._members.voter_facts(member_id)  # a registered member
         return await self._repo.add_staff(event_id, member_id)
 
+    def door_opens_at(self, event: EventRecord) -> datetime:
+        return event.starts_at - self.options.door_opens
+
     def _door_open(self, event: EventRecord, now: datetime) -> bool:
         return (
             event.status is EventStatus.PLANNED
@@ -648,8 +687,10 @@ class EventService:
                 return Checkin(CheckinOutcome.OTHER_EVENT, event)
             return Checkin(CheckinOutcome.NOT_STAFF)
         now = utcnow()
+        if event.status is not EventStatus.PLANNED:
+            return Checkin(CheckinOutcome.NOT_GOING, event, signup)
         if not self._door_open(event, now):
-            return Checkin(CheckinOutcome.OTHER_EVENT, event)
+            return Checkin(CheckinOutcome.DOOR_CLOSED, event, signup, at=self.door_opens_at(event))
         if signup.state is not SignupState.GOING:
             return Checkin(CheckinOutcome.NOT_GOING, event, signup)
         cards = await self._members.cards([signup.member_id])
@@ -657,6 +698,8 @@ class EventService:
         first, at = await self._repo.check_in(
             signup.id, by if member_id is None else checked_in_by(member_id), now
         )
+        if not first and at is None:  # gave up their place a moment ago
+            return Checkin(CheckinOutcome.NOT_GOING, event, signup)
         outcome = CheckinOutcome.CHECKED_IN if first else CheckinOutcome.ALREADY
         return Checkin(outcome, event, signup, name, at)
 

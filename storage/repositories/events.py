@@ -143,6 +143,9 @@ class Rsvp:
     """The state before (None: not signed up yet)."""
     guest_refused: bool = False
     """A guest was asked for but there was no place for them (the member's own place stands)."""
+    lapsed: bool = False
+    """The member's offer had run out (its job not run yet): it lapsed, and the member
+    signed up anew, at the back of the line when others wait."""
 
 
 class EventRepository:
@@ -258,9 +261,10 @@ class EventRepository:
     async def rsvp(
         self, event_id: int, member_id: int, *, guest: bool, code: str, capacity_check: bool = True
     ) -> Rsvp | None:
-        """Sign a member up (or change their guest): going when there is room and nobody
-        waits, else on the waitlist at the back. An offered place is taken. None: no such
-        event."""
+        """Sign a member up (or add their guest): going when there is room and nobody
+        waits, else on the waitlist at the back. An offered place is taken while the offer
+        runs; an offer that ran out lapses and the member signs up anew. A guest once added
+        stays; a new guest needs a free place nobody waits for. None: no such event."""
         now = utcnow()
         async with self._db.begin() as conn:
             event = await _lock(conn, event_id)
@@ -289,14 +293,22 @@ class EventRepository:
             guest_refused = False
             if row is not None:
                 guest = guest or bool(row.guest)  # a guest once added stays (an old button)
-            if before in (SignupState.GOING, SignupState.OFFERED):
+            lapsed = (
+                before is SignupState.OFFERED
+                and row is not None
+                and row.offered_until is not None
+                and row.offered_until <= now
+            )
+            if lapsed:  # the place held for them is given back; they join as anyone would
                 assert row is not None
-                held = 1 + int(bool(row.guest))
-                free = None if capacity is None else capacity - (used - held)
-                wanted = 1 + int(guest)
-                if free is not None and wanted > free:
-                    guest_refused = guest and not row.guest
-                    guest = bool(row.guest) and free >= 2
+                used -= 1 + int(bool(row.guest))
+            if before in (SignupState.GOING, SignupState.OFFERED) and not lapsed:
+                assert row is not None
+                # their own places are held already; only a new guest needs one more,
+                # and not while someone waits for it
+                if guest and not row.guest:
+                    if waiting or (capacity is not None and used + 1 > capacity):
+                        guest_refused, guest = True, False
                 values: dict[str, Any] = {
                     "state": SignupState.GOING.value,
                     "guest": guest,
@@ -355,8 +367,10 @@ class EventRepository:
                     await conn.execute(
                         update(_signups).where(_signups.c.id == signup_id).values(**values)
                     )
+                    # choices of an earlier place are not kept: the sessions may be full now
+                    await conn.execute(delete(_choices).where(_choices.c.signup_id == signup_id))
             signup = await self._signup_in(conn, signup_id)
-        return Rsvp(signup, before, guest_refused)
+        return Rsvp(signup, before, guest_refused, lapsed)
 
     async def give_up(self, event_id: int, member_id: int) -> SignupState | None:
         """Not going (any more): the member's place, offer or waitlist spot is freed. The
@@ -442,6 +456,36 @@ class EventRepository:
                 return None
             return await self._signup_in(conn, signup_id)
 
+    async def decline_offer(self, signup_id: int, member_id: int) -> SignupRecord | None:
+        """[Laat maar]: an offer still open is given back (not going); None when it is not
+        (or no longer) an open offer of this member (claimed, run out, declined)."""
+        async with self._db.begin() as conn:
+            row = (
+                await conn.execute(
+                    select(_signups.c.event_id).where(_signups.c.id == signup_id)
+                )
+            ).first()
+            if row is None or await _lock(conn, int(row.event_id)) is None:
+                return None
+            result = await conn.execute(
+                update(_signups)
+                .where(
+                    _signups.c.id == signup_id,
+                    _signups.c.member_id == member_id,
+                    _signups.c.state == SignupState.OFFERED.value,
+                )
+                .values(
+                    state=SignupState.NOT_GOING.value,
+                    offered_until=None,
+                    guest=False,
+                    updated_at=utcnow(),
+                )
+            )
+            if not result.rowcount:
+                return None
+            await conn.execute(delete(_choices).where(_choices.c.signup_id == signup_id))
+            return await self._signup_in(conn, signup_id)
+
     async def expire_offer(self, signup_id: int, now: datetime) -> SignupRecord | None:
         """An offer whose time ran out lapses (not going); the record, None when it was
         claimed, declined or is still running."""
@@ -469,7 +513,31 @@ class EventRepository:
             )
             if not result.rowcount:
                 return None
+            # as when giving a place up: their session places are free again
+            await conn.execute(delete(_choices).where(_choices.c.signup_id == signup_id))
             return await self._signup_in(conn, signup_id)
+
+    async def shorten_offers(self, event_id: int, until: datetime) -> list[int]:
+        """Offers that would run past ``until`` (an earlier start) now end then; their ids."""
+        async with self._db.begin() as conn:
+            if await _lock(conn, event_id) is None:
+                return []
+            rows = list(
+                await conn.execute(
+                    select(_signups.c.id).where(
+                        _signups.c.event_id == event_id,
+                        _signups.c.state == SignupState.OFFERED.value,
+                        _signups.c.offered_until > until,
+                    )
+                )
+            )
+            if rows:
+                await conn.execute(
+                    update(_signups)
+                    .where(_signups.c.id.in_([int(row.id) for row in rows]))
+                    .values(offered_until=until, updated_at=utcnow())
+                )
+            return [int(row.id) for row in rows]
 
     async def set_reminders(self, signup_id: int, member_id: int, on: bool) -> bool:
         async with self._db.begin() as conn:
@@ -689,11 +757,16 @@ class EventRepository:
     async def check_in(
         self, signup_id: int, by: str, now: datetime
     ) -> tuple[bool, datetime | None]:
-        """(True, now) on the first check-in; (False, when) when it was done before."""
+        """(True, now) on the first check-in; (False, when) when it was done before;
+        (False, None) when the sign-up is no longer going (given up a moment ago)."""
         async with self._db.begin() as conn:
             result = await conn.execute(
                 update(_signups)
-                .where(_signups.c.id == signup_id, _signups.c.checked_in_at.is_(None))
+                .where(
+                    _signups.c.id == signup_id,
+                    _signups.c.checked_in_at.is_(None),
+                    _signups.c.state == SignupState.GOING.value,
+                )
                 .values(checked_in_at=now, checked_in_by=by, updated_at=now)
             )
             if result.rowcount:
