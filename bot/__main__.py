@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot import collector
@@ -69,31 +70,10 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
                 log.exception("%s adapter did not stop cleanly", adapter.platform)
 
 
-async def _survey_import(app: Werkbot, path: Path) -> int:
-    """``werkbot survey import FILE``: a survey from YAML, created as a draft."""
-    from cogs.surveys.definition import DefinitionError
-    from cogs.surveys.render import created
-
-    try:
-        data = await asyncio.to_thread(path.read_bytes)
-    except OSError as error:
-        print(f"werkbot: cannot read {path}: {error.strerror}", file=sys.stderr)
-        return 1
-    try:
-        survey = await app.surveys.service.import_file(data, "cli")
-    except DefinitionError as problem:
-        print(f"{path}: nothing was created:", file=sys.stderr)
-        for line in problem.problems:
-            print(f"  {line}", file=sys.stderr)
-        return 1
-    print(created(survey))
-    return 0
-
-
-async def _event_import(app: Werkbot, path: Path) -> int:
-    """``werkbot event import FILE``: an event from YAML (reminders planned, mirrored)."""
+async def _load_file(path: Path, load: Callable[[bytes], Awaitable[str]], what: str) -> int:
+    """Read ``path`` and hand it to ``load`` (which returns what to print); a file that
+    cannot be read or is refused prints why, line by line, and nothing is stored."""
     from bot.core.yamlfile import DefinitionError
-    from cogs.events.render import created
 
     try:
         data = await asyncio.to_thread(path.read_bytes)
@@ -101,17 +81,58 @@ async def _event_import(app: Werkbot, path: Path) -> int:
         print(f"werkbot: cannot read {path}: {error.strerror}", file=sys.stderr)
         return 1
     try:
-        event = await app.events.service.import_file(data, "cli")
+        print(await load(data))
     except DefinitionError as problem:
-        print(f"{path}: nothing was created:", file=sys.stderr)
+        print(f"{path}: nothing was {what}:", file=sys.stderr)
         for line in problem.problems:
             print(f"  {line}", file=sys.stderr)
         return 1
     except UserError as problem:
-        print(f"{path}: nothing was created: {problem.message}", file=sys.stderr)
+        print(f"{path}: nothing was {what}: {problem.message}", file=sys.stderr)
         return 1
-    print(created(event).text)
     return 0
+
+
+async def _survey_import(app: Werkbot, path: Path) -> int:
+    """``werkbot survey import FILE``: a survey from YAML, created as a draft."""
+    from cogs.surveys.render import created
+
+    async def load(data: bytes) -> str:
+        return created(await app.surveys.service.import_file(data, "cli"))
+
+    return await _load_file(path, load, "created")
+
+
+async def _event_import(app: Werkbot, path: Path) -> int:
+    """``werkbot event import FILE``: an event from YAML (reminders planned; the Discord
+    copy follows at the event's next change, as this process has no Discord)."""
+    from cogs.events.render import created
+
+    async def load(data: bytes) -> str:
+        return created(await app.events.service.import_file(data, "cli")).text
+
+    return await _load_file(path, load, "created")
+
+
+async def _targets(app: Werkbot, args: argparse.Namespace) -> int:
+    """``werkbot targets refresh`` (the MPs from the Tweede Kamer's open data) and
+    ``werkbot targets import FILE.csv`` (anyone else)."""
+    from cogs.campaigns.targets import OpenDataError
+
+    targets = app.campaigns.service.targets
+    if args.targets_command == "refresh":
+        try:
+            summary = await targets.refresh_from_tk()
+        except OpenDataError as error:
+            print(f"werkbot: nothing was changed: {error.message}", file=sys.stderr)
+            return 1
+        print(summary.describe())
+        return 0
+
+    async def load(data: bytes) -> str:
+        return (await targets.import_csv(data)).describe()
+
+    return await _load_file(Path(args.file), load, "loaded")
 
 
 async def _main(args: argparse.Namespace, settings: Settings) -> int:
@@ -121,13 +142,16 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
             await app.db.migrate()
             return await _survey_import(app, Path(args.file))
         if args.command == "event":
-            await app.start()  # the clock plans the reminders
+            await app.start(background=False)  # the clock plans the reminders; the bot runs them
             return await _event_import(app, Path(args.file))
+        if args.command == "targets":
+            await app.db.migrate()
+            return await _targets(app, args)
         if args.command == "migrate":
             await app.db.migrate()
             print("database is up to date")
             return 0
-        await app.start()
+        await app.start(background=args.command != "demo")
         if args.command == "demo" or getattr(args, "demo", False):
             created = await app.load_demo()
             message = ", ".join(created) if created else "demo content was already there"
@@ -167,6 +191,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     event_sub = event.add_subparsers(dest="event_command", required=True)
     event_import = event_sub.add_parser("import", help="create an event from a YAML file")
     event_import.add_argument("file", help="the event file (format: README, Events)")
+    targets = sub.add_parser("targets", help="addressees of campaigns (MPs and others)")
+    targets_sub = targets.add_subparsers(dest="targets_command", required=True)
+    targets_sub.add_parser(
+        "refresh", help="load the members of the Tweede Kamer from its open data (TK_ODATA_URL)"
+    )
+    targets_import = targets_sub.add_parser("import", help="load other addressees from a CSV file")
+    targets_import.add_argument("file", help="CSV: naam;soort;partij;commissies;email;id")
     args = parser.parse_args(argv)
     if args.command is None:
         args.command = "run"

@@ -12,6 +12,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 import cogs.broadcasts
+import cogs.campaigns
 import cogs.events
 import cogs.magazine
 import cogs.members
@@ -157,6 +158,21 @@ class Werkbot:
             self.conversations,
             cogs.events.EventOptions(verified_only=settings.require_verification),
         )
+        self.campaigns = cogs.campaigns.build(
+            self.db,
+            self.members.service,
+            self.broadcasts.service.choices,
+            self.broadcasts.service,
+            self.clock,
+            self.mailer,
+            self.conversations,
+            odata_url=settings.tk_odata_url,
+            options=cogs.campaigns.CampaignOptions(
+                weekly_cap=settings.campaign_weekly_cap,
+                nudge_after=timedelta(days=settings.campaign_nudge_days),
+                verified_only=settings.require_verification,
+            ),
+        )
         self.modules: list[Module] = [
             self.core,
             self.members,
@@ -171,6 +187,7 @@ class Werkbot:
                 announcement_chats=chats(settings.announcement_chats),
             ),
             self.events,
+            self.campaigns,
         ]
         for module in self.modules:
             module.register(self.registry)
@@ -190,10 +207,16 @@ class Werkbot:
         )
         self._started: list[Module] = []
 
-    async def start(self) -> None:
-        """Migrate the database, start the clock, then every module; adapters come after."""
+    async def start(self, *, background: bool = True) -> None:
+        """Migrate the database, start the clock, then every module; adapters come after.
+
+        Without ``background`` (a command that only adds content, such as ``werkbot demo``
+        or ``werkbot event import``) jobs are planned but not run and the modules' own
+        work (the outbox, the answer writer) does not start: the running bot does that."""
         await self.db.migrate()
-        self.clock.start()
+        self.clock.start(paused=not background)
+        if not background:
+            return
         for module in self.modules:
             await module.start()
             self._started.append(module)
@@ -216,7 +239,7 @@ class Werkbot:
                 except Exception:
                     log.exception("module %s did not stop cleanly", module.name)
             self._started.clear()
-            self.clock.shutdown()
+        self.clock.shutdown()
         await self.db.dispose()
 
     async def load_demo(self) -> list[str]:

@@ -208,6 +208,23 @@ class Settings(BaseSettings):
         description="Seconds a message in flight is held by its sender; after a crash it is sent again once this has passed",
     )
 
+    campaign_weekly_cap: int = Field(
+        default=2,
+        ge=0,
+        le=50,
+        description="Campaign prompts a member gets at most in seven days, across all campaigns",
+    )
+    campaign_nudge_days: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="Days after “Later” that a member gets the one nudge of a campaign",
+    )
+    tk_odata_url: str = Field(
+        default="https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0",
+        description="The Tweede Kamer's open data (OData v4) that `werkbot targets refresh` reads the MPs from",
+    )
+
     @field_validator("survey_announcement_chats", "announcement_chats", mode="before")
     @classmethod
     def _survey_chats(cls, value: object) -> list[IdentityRef]:
@@ -255,6 +272,18 @@ class Settings(BaseSettings):
         value = value.strip().rstrip("/")
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https:// (e.g. http://127.0.0.1:8081/bot)")
+        return value
+
+    @field_validator("tk_odata_url", mode="before")
+    @classmethod
+    def _tk_odata_url(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"  # blank means the default
+        if not isinstance(value, str):
+            return value
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (e.g. http://127.0.0.1:8080/OData/v4/2.0)")
         return value
 
     @field_validator("telegram_webhook_secret", mode="before")

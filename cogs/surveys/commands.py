@@ -372,8 +372,10 @@ class SurveysCommands:
         """A survey file (YAML) from an organizer; other files are not for this module."""
         if not attachment.filename.lower().endswith(YAML_SUFFIXES):
             return None
-        if has_top_key(attachment.data, "starts") and not has_top_key(attachment.data, "questions"):
-            return None  # an event file: the events module reads it
+        if not has_top_key(attachment.data, "questions") and any(
+            has_top_key(attachment.data, key) for key in ("starts", "why")
+        ):
+            return None  # an event file (starts:) or a campaign file (why:): not ours
         if ctx.caller.role < Role.ORGANIZER:
             raise UserError(_("Only organizers can create surveys from a file."))
         try:
