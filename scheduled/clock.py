@@ -127,6 +127,13 @@ class Clock:
 
     def shutdown(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
+            # APScheduler's loop looks for due jobs once more while it stops (it wakes with
+            # the state already "stopped", which it does not treat as paused): a job would
+            # start in a loop that is closing, be cut off, and a one-off job be removed from
+            # the store. Without its job store the last look finds nothing; the jobs stay
+            # stored for the next start.
+            self._scheduler.pause()
+            self._scheduler.remove_jobstore("default", shutdown=True)
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
         self._engine.dispose()
