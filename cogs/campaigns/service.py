@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
+from bot.core.audience import Segmented, covers, segment_of
 from bot.core.clock import utcnow
 from bot.core.errors import UserError
 from bot.core.i18n import _
@@ -45,7 +46,7 @@ from storage.records.campaigns import (
     TargetRecord,
 )
 from storage.repositories.campaigns import CampaignRepository
-from storage.vocabulary import MemberKind, Province, Topic, WorkSituation
+from storage.vocabulary import Topic
 
 log = logging.getLogger(__name__)
 
@@ -58,21 +59,7 @@ SMALL_GROUP = 5
 __all__ = ["CampaignOptions", "CampaignService", "DefinitionError"]
 
 
-class Member(Protocol):
-    @property
-    def member_id(self) -> int: ...
-
-    @property
-    def verified(self) -> bool: ...
-
-    @property
-    def kind(self) -> MemberKind: ...
-
-    @property
-    def work_situation(self) -> WorkSituation | None: ...
-
-    @property
-    def province(self) -> Province | None: ...
+Member = Segmented
 
 
 class Card(Protocol):
@@ -296,14 +283,7 @@ class CampaignService:
         added = await self._repo.add_prompts(
             campaign.id,
             [
-                (
-                    member_id,
-                    {
-                        "work_situation": _code(by_id[member_id].work_situation),
-                        "province": _code(by_id[member_id].province),
-                        "kind": _code(by_id[member_id].kind),
-                    },
-                )
+                (member_id, segment_of(by_id[member_id]))
                 for member_id in room
             ],
             now,
@@ -347,7 +327,7 @@ class CampaignService:
             raise UserError(_("This campaign is not meant for you."))
         await self._repo.add_prompts(
             campaign.id,
-            [(member_id, {"work_situation": _code(facts.work_situation), "province": _code(facts.province), "kind": _code(facts.kind)})],
+            [(member_id, segment_of(facts))],
             utcnow(),
         )
         made = await self._repo.action_of(campaign.id, member_id)
@@ -355,13 +335,7 @@ class CampaignService:
         return made
 
     def _covers(self, campaign: CampaignRecord, facts: Member) -> bool:
-        if self.options.verified_only and not facts.verified:
-            return False
-        for key, value in (("work_situation", facts.work_situation), ("province", facts.province), ("kind", facts.kind)):
-            wanted = campaign.audience.get(key)
-            if wanted and (value is None or str(value) not in wanted):
-                return False
-        return True
+        return covers(campaign.audience, facts, verified_only=self.options.verified_only)
 
     def _running(self, campaign: CampaignRecord) -> None:
         if campaign.status is CampaignStatus.PAUSED:
@@ -596,9 +570,3 @@ class CampaignService:
 
     async def erase(self, member_id: int) -> None:
         await self._repo.forget_member(member_id)
-
-
-def _code(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-

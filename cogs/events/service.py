@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import quote_plus
 
+from bot.core.audience import Segmented, covers
 from bot.core.bounds import in_window
 from bot.core.clock import utcnow
 from bot.core.clock import when as _shown
@@ -58,21 +59,7 @@ MAX_CAPACITY = 100_000
 __all__ = ["DefinitionError", "EventService"]
 
 
-class Member(Protocol):
-    @property
-    def member_id(self) -> int: ...
-
-    @property
-    def verified(self) -> bool: ...
-
-    @property
-    def kind(self) -> MemberKind: ...
-
-    @property
-    def work_situation(self) -> WorkSituation | None: ...
-
-    @property
-    def province(self) -> Province | None: ...
+Member = Segmented
 
 
 class Card(Protocol):
@@ -237,19 +224,7 @@ class EventService:
         return [event for event in events if self._covers(event, facts)]
 
     def _covers(self, event: EventRecord, facts: Member) -> bool:
-        if self.options.verified_only and not facts.verified:
-            return False
-        audience = event.audience
-        checks = (
-            ("work_situation", facts.work_situation),
-            ("province", facts.province),
-            ("kind", facts.kind),
-        )
-        for key, value in checks:
-            wanted = audience.get(key)
-            if wanted and (value is None or str(value) not in wanted):
-                return False
-        return True
+        return covers(event.audience, facts, verified_only=self.options.verified_only)
 
     async def change(
         self,
