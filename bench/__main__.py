@@ -1,19 +1,21 @@
 """``python -m bench``: every benchmark, printing its figures (median of several runs).
 
 Jouw Stem's answer path, tally and Telegram run (``bench.surveys``, about ten minutes),
-then the outbox engine (``bench.broadcasts``, about twenty minutes). Each part also runs
-alone: ``python -m bench.surveys``, ``python -m bench.broadcasts``.
+then the outbox engine (``bench.broadcasts``, about twenty minutes), then 10,000 members
+signing up at once for an event's 500 places on SQLite and PostgreSQL (``bench.events``,
+about twenty minutes). Each part also runs alone: ``python -m bench.surveys``,
+``python -m bench.broadcasts``, ``python -m bench.events``.
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import broadcasts, surveys
+from bench import broadcasts, events, surveys
 
 
 def main() -> int:
-    return surveys.main([]) or broadcasts.main([])
+    return surveys.main([]) or broadcasts.main([]) or events.main([])
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ waitlist. Nothing here sends a message itself.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
@@ -99,6 +100,9 @@ class EventOptions:
     """Check-in is possible from this long before the start until ``door_closes`` after the end."""
     door_closes: timedelta = timedelta(hours=2)
     verified_only: bool = False
+    concurrent_changes: int = 8
+    """Sign-ups changed at once in this process; the rest wait their turn here rather than
+    for a database connection (a burst of thousands would exhaust the pool and fail)."""
 
 
 class CheckinOutcome(StrEnum):
@@ -177,6 +181,7 @@ class EventService:
         self._planner = planner
         self._mirrors = mirrors
         self.options = options or EventOptions()
+        self._changes = asyncio.Semaphore(self.options.concurrent_changes)
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -349,7 +354,10 @@ class EventService:
                 raise UserError(_("This event is not open to you."))
             if guest and not event.allow_guest:
                 raise UserError(_("This event has no places for guests."))
-            done = await self._repo.rsvp(event_id, member_id, guest=guest, code=new_checkin_code())
+            async with self._changes:
+                done = await self._repo.rsvp(
+                    event_id, member_id, guest=guest, code=new_checkin_code()
+                )
             if done is None:
                 raise UserError(_("There is no event with number {id}.").format(id=event_id))
             if done.before is SignupState.OFFERED:
@@ -359,7 +367,8 @@ class EventService:
                     await self._tell_lapsed(event, done.signup.member_id)
                 await self._offer(event)
             return RsvpResult(event, done.signup, done.before, done.guest_refused)
-        before = await self._repo.give_up(event_id, member_id)
+        async with self._changes:
+            before = await self._repo.give_up(event_id, member_id)
         if before is None:
             raise UserError(_("You were not signed up for “{title}”.").format(title=event.title))
         if before is SignupState.OFFERED:

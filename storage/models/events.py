@@ -79,6 +79,7 @@ class EventSignup(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("event_id", "member_id", name="uq_event_signups_event_member"),
         Index("ix_event_signups_event_state", "event_id", "state", "position"),
+        Index("ix_event_signups_event_position", "event_id", "position"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

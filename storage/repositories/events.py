@@ -265,11 +265,11 @@ class EventRepository:
         waits, else on the waitlist at the back. An offered place is taken while the offer
         runs; an offer that ran out lapses and the member signs up anew. A guest once added
         stays; a new guest needs a free place nobody waits for. None: no such event."""
-        now = utcnow()
         async with self._db.begin() as conn:
             event = await _lock(conn, event_id)
             if event is None:
                 return None
+            now = utcnow()  # after the lock: the order of arrival is the order served
             row = (
                 await conn.execute(
                     select(_signups).where(
@@ -280,16 +280,16 @@ class EventRepository:
             before = SignupState(row.state) if row is not None else None
             capacity = event.capacity if capacity_check else None
             used = await _used(conn, event_id)
-            waiting = int(
-                (
-                    await conn.execute(
-                        select(func.count()).where(
-                            _signups.c.event_id == event_id,
-                            _signups.c.state == SignupState.WAITLISTED.value,
-                        )
+            waiting = (  # whether anyone waits (not how many: that would scan them all)
+                await conn.execute(
+                    select(_signups.c.id)
+                    .where(
+                        _signups.c.event_id == event_id,
+                        _signups.c.state == SignupState.WAITLISTED.value,
                     )
-                ).scalar_one()
-            )
+                    .limit(1)
+                )
+            ).first() is not None
             guest_refused = False
             if row is not None:
                 guest = guest or bool(row.guest)  # a guest once added stays (an old button)

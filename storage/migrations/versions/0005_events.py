@@ -97,6 +97,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('event_signups', schema=None) as batch_op:
         batch_op.create_index('ix_event_signups_event_state', ['event_id', 'state', 'position'], unique=False)
+        batch_op.create_index('ix_event_signups_event_position', ['event_id', 'position'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_signups_member_id'), ['member_id'], unique=False)
 
     op.create_table('event_session_choices',
@@ -120,6 +121,7 @@ def downgrade() -> None:
     op.drop_table('event_session_choices')
     with op.batch_alter_table('event_signups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_signups_member_id'))
+        batch_op.drop_index('ix_event_signups_event_position')
         batch_op.drop_index('ix_event_signups_event_state')
 
     op.drop_table('event_signups')
