@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from storage.vocabulary import MemberKind, Province, WorkSituation
-
 
 class Segmented(Protocol):
     """A member as an audience sees them."""
@@ -24,13 +22,14 @@ class Segmented(Protocol):
     def verified(self) -> bool: ...
 
     @property
-    def kind(self) -> MemberKind: ...
+    def kind(self) -> str: ...
+    """A code of the shared vocabularies (``storage.vocabulary``: StrEnums, so plain str here)."""
 
     @property
-    def work_situation(self) -> WorkSituation | None: ...
+    def work_situation(self) -> str | None: ...
 
     @property
-    def province(self) -> Province | None: ...
+    def province(self) -> str | None: ...
 
 
 def covers(

@@ -46,7 +46,7 @@ from storage.records.campaigns import (
     TargetRecord,
 )
 from storage.repositories.campaigns import CampaignRepository
-from storage.vocabulary import Topic
+from storage.vocabulary import Province, Topic, WorkSituation, known
 
 log = logging.getLogger(__name__)
 
@@ -461,10 +461,12 @@ class CampaignService:
         """What a template may say of the member: name, work situation and province."""
         profile = await self._members.profile(member_id)
         facts = await self._members.voter_facts(member_id)
+        work = known(WorkSituation, facts.work_situation or "")
+        province = known(Province, facts.province or "")
         return {
             "naam": profile.name,
-            "werksituatie": _(facts.work_situation.label) if facts.work_situation else "",
-            "provincie": _(facts.province.label) if facts.province else "",
+            "werksituatie": _(work.label) if work else "",
+            "provincie": _(province.label) if province else "",
         }
 
     async def _compose(
