@@ -346,6 +346,15 @@ class EventService:
     async def rsvp(
         self, event_id: int, member_id: int, *, going: bool, guest: bool = False
     ) -> RsvpResult:
+        """Sign up or give up, with at most ``concurrent_changes`` at once in this process:
+        a burst of thousands waits here, each in turn, instead of for a database
+        connection (the pool would time out)."""
+        async with self._changes:
+            return await self._rsvp(event_id, member_id, going=going, guest=guest)
+
+    async def _rsvp(
+        self, event_id: int, member_id: int, *, going: bool, guest: bool = False
+    ) -> RsvpResult:
         event = await self.get(event_id)
         self._open_for_signups(event, deadline=going)
         if going:
@@ -354,10 +363,7 @@ class EventService:
                 raise UserError(_("This event is not open to you."))
             if guest and not event.allow_guest:
                 raise UserError(_("This event has no places for guests."))
-            async with self._changes:
-                done = await self._repo.rsvp(
-                    event_id, member_id, guest=guest, code=new_checkin_code()
-                )
+            done = await self._repo.rsvp(event_id, member_id, guest=guest, code=new_checkin_code())
             if done is None:
                 raise UserError(_("There is no event with number {id}.").format(id=event_id))
             if done.before is SignupState.OFFERED:
@@ -367,8 +373,7 @@ class EventService:
                     await self._tell_lapsed(event, done.signup.member_id)
                 await self._offer(event)
             return RsvpResult(event, done.signup, done.before, done.guest_refused)
-        async with self._changes:
-            before = await self._repo.give_up(event_id, member_id)
+        before = await self._repo.give_up(event_id, member_id)
         if before is None:
             raise UserError(_("You were not signed up for “{title}”.").format(title=event.title))
         if before is SignupState.OFFERED:
