@@ -211,3 +211,10 @@ async def test_development_codes_show_only_in_the_local_console(app: Werkbot) ->
     telegram = RecordingChat(app.router, platform="telegram")
     consent = text_of(await fill_in_registration(telegram, "77", "Tessa", "tessa@example.org"))
     assert "stap 6 van 6" in consent and "Ontwikkelmodus" not in consent
+
+
+async def test_a_lone_surrogate_is_not_typed_text(chat: RecordingChat) -> None:
+    """No database can store it (PostgreSQL refuses it): refused at the door, in Dutch."""
+    for text in ("ok \ud800 x", "/zoek \udfff"):
+        replies = await chat.say("anna", text)
+        assert text_of(replies).startswith("Ik kan alleen getypte tekst lezen")

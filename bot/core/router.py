@@ -43,9 +43,10 @@ ROLE_NAMES = {
 
 
 def looks_binary(text: str) -> bool:
-    """Control characters other than line breaks and tabs mean this is not a typed message."""
+    """Control characters other than line breaks and tabs, or a lone surrogate (no text
+    can be stored with one: PostgreSQL refuses it), mean this is not a typed message."""
     return (
-        any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
+        any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in text)
         or "\ufffd" in text
     )
 

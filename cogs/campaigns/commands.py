@@ -6,6 +6,7 @@ The rules (who may steer a campaign, the weekly cap, one nudge, what is counted)
 
 from __future__ import annotations
 
+from bot.core.clock import utcnow
 from bot.core.commands import Action, Arg, ArgKind, Command, Registry
 from bot.core.context import Context
 from bot.core.conversation import Conversations
@@ -22,6 +23,10 @@ from storage.records.campaigns import CampaignKind, CampaignStatus
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_SEARCH = 100
+MAX_PROBLEMS = 20
+MAX_PROBLEM = 200
+STEERING = frozenset({Verb.STATUS, Verb.LAUNCH, Verb.PAUSE, Verb.RESUME, Verb.STOP})
+"""The buttons of a campaign's opjutter and of organizers."""
 
 
 def campaign_file(data: bytes) -> bool:
@@ -32,6 +37,18 @@ def campaign_file(data: bytes) -> bool:
         and not has_top_key(data, "questions")
         and not has_top_key(data, "starts")
     )
+
+
+def _listed(problems: list[str]) -> str:
+    """The first problems of a file, one a line, each at most :data:`MAX_PROBLEM` characters
+    (one problem may name hundreds of unknown placeholders)."""
+    shown = [
+        problem if len(problem) <= MAX_PROBLEM else problem[: MAX_PROBLEM - 1].rstrip() + "…"
+        for problem in problems[:MAX_PROBLEMS]
+    ]
+    if len(problems) > MAX_PROBLEMS:
+        shown.append("…")
+    return "\n".join(shown)
 
 
 class CampaignCommands:
@@ -97,7 +114,7 @@ class CampaignCommands:
             campaign.status is not CampaignStatus.LIVE or ctx.caller.role >= Role.ORGANIZER or campaign.opjutter_id == ctx.caller.member_id
         ):
             return Reply(render.card_text(campaign), render.steering_buttons(campaign))
-        if campaign.status is not CampaignStatus.LIVE:
+        if campaign.status is not CampaignStatus.LIVE or campaign.deadline <= utcnow():
             raise UserError(_("Campaign {id} is not running.").format(id=campaign.id))
         return render.prompt(campaign)
 
@@ -159,7 +176,7 @@ class CampaignCommands:
         try:
             campaign = await self._service.import_file(attachment.data, opjutter_id=ctx.caller.member_id, created_by=ctx.identity.key)
         except DefinitionError as problem:
-            return Reply(_("Nothing was created; the file has these problems:") + "\n" + "\n".join(problem.problems[:20]), private=True, refusal=True)
+            return Reply(_("Nothing was created; the file has these problems:") + "\n" + _listed(problem.problems), private=True, refusal=True)
         example = None
         if campaign.kind is CampaignKind.MAIL and ctx.caller.member_id is not None:
             example = await self._service.example_letter(campaign.id, ctx.caller.member_id)
@@ -170,7 +187,7 @@ class CampaignCommands:
         try:
             summary = await self._service.targets.import_csv(data)
         except DefinitionError as problem:
-            return Reply(_("Nothing was loaded; the file has these problems:") + "\n" + "\n".join(problem.problems[:20]), private=True, refusal=True)
+            return Reply(_("Nothing was loaded; the file has these problems:") + "\n" + _listed(problem.problems), private=True, refusal=True)
         return Reply(_("Addressees loaded from the file: {summary}").format(summary=summary), private=True)
 
     # -- buttons ---------------------------------------------------------------------------------
@@ -179,6 +196,10 @@ class CampaignCommands:
         pressed = actions.decode(parts)
         verb, campaign_id = pressed.verb, pressed.ids[0]
         organizer = ctx.caller.role >= Role.ORGANIZER
+        if verb in STEERING and ctx.caller.role < Role.OPJUTTER:
+            # As /actie_status, /actie_pauze and /actie_stop: a member (or an opjutter whose
+            # role was taken back) cannot read or steer a campaign with a forged button.
+            raise UserError(_("This button is not for you."))
         if verb is Verb.SHOW:
             ctx.args["actie"] = campaign_id
             return [await self.actie(ctx)]
@@ -208,6 +229,9 @@ class CampaignCommands:
         if verb is Verb.NO:
             return [render.declined(await self._service.decline(campaign_id, member_id))]
         if verb is Verb.DONE:
+            if (await self._service.get(campaign_id)).kind is CampaignKind.MAIL:
+                # A letter is counted by "Sent" in the letter conversation, after it was shown.
+                raise UserError(_("This button no longer works."))
             campaign, new = await self._service.done(campaign_id, member_id)
             return [render.thanks(campaign, new)]
         raise UserError(_("This button no longer works."))

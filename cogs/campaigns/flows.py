@@ -25,21 +25,33 @@ from cogs.campaigns import render
 from cogs.campaigns.definition import MAX_GOAL, MAX_LETTER, MAX_SUBJECT, MAX_TITLE, MAX_WHY
 from cogs.campaigns.letter import check_template
 from cogs.campaigns.service import CampaignService, Letter
-from storage.records.campaigns import CampaignKind, NewCampaign, TargetMode
+from storage.records.campaigns import CampaignKind, CampaignStatus, NewCampaign, TargetMode
 
 CREATE_FLOW = "campaign_new"
 LETTER_FLOW = "campaign_letter"
 STOP_HINT = "(Type /stop to stop.)"
 MAX_OWN_TEXT = 2_000
 PLACEHOLDERS = "{naam} {werksituatie} {provincie} {aan} {partij} {eigen_tekst}"
+MAX_PROBLEMS_SHOWN = 3
+MAX_PROBLEM = 200
 
 
 def _template_ok(text: str) -> str:
-    """The organizer's text when its placeholders are all known; asked again otherwise."""
+    """The organizer's text when its placeholders are all known; asked again otherwise
+    (naming the first few problems: a letter of 3,000 single braces has 3,000)."""
     problems = check_template(text)
     if problems:
-        raise InvalidAnswer(_("The letter has problems: {problems}").format(problems="; ".join(problems)))
+        shown = [_shortened(problem) for problem in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append("…")
+        raise InvalidAnswer(_("The letter has problems: {problems}").format(problems="; ".join(shown)))
     return text
+
+
+def _shortened(problem: str) -> str:
+    """One problem in at most :data:`MAX_PROBLEM` characters (a list of 500 unknown
+    placeholders is one problem)."""
+    return problem if len(problem) <= MAX_PROBLEM else problem[: MAX_PROBLEM - 1].rstrip() + "…"
 
 
 def _invalid(problem: UserError) -> InvalidAnswer:
@@ -173,12 +185,19 @@ class CreateCampaignFlow(Flow):
                 return Outcome("subject")
             return Outcome("target_names")
         if step == "target_names":
-            names = [checked_line(name, MAX_TITLE) for name in text.split(",") if name.strip()][:20]
+            names: list[str] = []
+            for part in text.split(","):
+                name = checked_line(part, MAX_TITLE) if part.strip() else ""
+                if name and name.casefold() not in {known.casefold() for known in names}:
+                    names.append(name)  # "VVD, vvd" is one party, shown once on the card
+            names = names[:20]
             if not names:
                 raise InvalidAnswer(_("Please type at least one name."))
             mode = TargetMode(data["target_mode"])
-            if not await self._service.targets.for_campaign(mode, tuple(names)):
-                raise InvalidAnswer(_("No MP matches {names}. Check the spelling against the list above.").format(names=", ".join(names)))
+            # Each name must match, or the card would promise a party nobody writes to.
+            unknown = [name for name in names if not await self._service.targets.for_campaign(mode, (name,))]
+            if unknown:
+                raise InvalidAnswer(_("No MP matches {names}. Check the spelling against the list above.").format(names=", ".join(unknown)))
             data["target_names"] = names
             return Outcome("subject")
         if step == "subject":
@@ -197,6 +216,9 @@ class CreateCampaignFlow(Flow):
             return Outcome("message")
         if step == "message":
             data["message"] = None if text == "none" else checked_text(answer, MAX_LETTER)
+            if data["kind"] == CampaignKind.SHARE.value and not data["message"] and not data.get("link"):
+                # As in a campaign file: there must be something to share.
+                raise InvalidAnswer(_("A share campaign needs a message or a link. Please type the message to share."))
             return Outcome("deadline")
         if step == "deadline":
             try:
@@ -281,6 +303,16 @@ class LetterFlow(Flow):
         text = answer.strip()
         campaign_id = int(data["campaign"])
         member_id = ctx.require_member()
+        campaign = await self._service.get(campaign_id)
+        running = campaign.status is CampaignStatus.LIVE and campaign.deadline > utcnow()
+        if not running and not (step == "send" and text == "sent"):
+            # Paused or ended while this conversation ran: nothing more is stored or sent
+            # (a letter the member says they sent is still counted, below).
+            if campaign.status is CampaignStatus.PAUSED:
+                message = _("Campaign {id} is paused for now.").format(id=campaign.id)
+            else:
+                message = _("Campaign {id} has ended. Thank you!").format(id=campaign.id)
+            return Outcome(None, [Reply(message, private=True)])
         if step == "letter":
             if text == "own":
                 return Outcome("own")
@@ -300,6 +332,8 @@ class LetterFlow(Flow):
             return Outcome("send")
         if step == "send":
             if text == "smtp":
+                if not (await self._letter(ctx, data)).can_send:  # no such button was shown
+                    raise InvalidAnswer(_("Please choose one of the buttons."))
                 return Outcome("confirm")
             if text == "sent":
                 campaign, new = await self._service.done(campaign_id, member_id, via="mailto")
