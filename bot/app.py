@@ -16,6 +16,7 @@ import cogs.campaigns
 import cogs.events
 import cogs.magazine
 import cogs.members
+import cogs.platform
 import cogs.surveys
 from bot.adapters.console import ConsoleExports, ConsoleFiles
 from bot.adapters.email import EmailSender
@@ -173,6 +174,13 @@ class Werkbot:
                 verified_only=settings.require_verification,
             ),
         )
+        self.platform = cogs.platform.build(
+            self.db,
+            self.members.service,
+            self.broadcasts.service,
+            self.clock,
+            self.conversations,
+        )
         self.modules: list[Module] = [
             self.core,
             self.members,
@@ -188,6 +196,7 @@ class Werkbot:
             ),
             self.events,
             self.campaigns,
+            self.platform,
         ]
         for module in self.modules:
             module.register(self.registry)
