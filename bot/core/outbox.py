@@ -46,3 +46,8 @@ class Broadcaster(Protocol):
         """Store the broadcast (members without the topic are left out) and start sending
         it in the background, or at ``planned_at``; returns its number."""
         ...
+
+    async def broadcast_many(self, specs: Sequence[Broadcast]) -> list[int]:
+        """Several broadcasts stored in one transaction (thousands of personal messages,
+        such as a round's introductions, one per reader); their numbers."""
+        ...

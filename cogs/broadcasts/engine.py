@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Protocol
@@ -115,38 +115,46 @@ class Engine:
 
     async def broadcast(self, spec: Broadcast) -> int:
         """Store a broadcast and wake the engine; members without the topic are left out."""
+        return (await self.broadcast_many([spec]))[0]
+
+    async def broadcast_many(self, specs: Sequence[Broadcast]) -> list[int]:
+        """Several broadcasts in one transaction (e.g. a round's introductions, one per
+        reader), then one wake-up."""
+        news = [await self._prepare(spec) for spec in specs]
+        ids = await self._store.create_many(news)
+        for broadcast_id, new, spec in zip(ids, news, specs, strict=True):
+            log.info(
+                "broadcast %s %r: %d members, %d chats%s",
+                broadcast_id,
+                new.title,
+                len(new.members),
+                len(new.chats),
+                f", planned at {spec.planned_at.isoformat()}" if spec.planned_at else "",
+            )
+        self.wake()
+        return ids
+
+    async def _prepare(self, spec: Broadcast) -> NewBroadcast:
         if spec.template not in self._templates:
             raise ValueError(f"no message template {spec.template!r} is registered")
         members = list(dict.fromkeys(spec.members))  # one copy each, in the given order
         if spec.topic is not None and members:
             chosen = await self._choices.subscribers(spec.topic, members)
             members = [member for member in members if member in chosen]
-        broadcast_id = await self._store.create(
-            NewBroadcast(
-                title=spec.title,
-                template=spec.template,
-                params=spec.params,
-                topic=spec.topic,
-                created_by=spec.created_by,
-                members=tuple(members),
-                chats=tuple((chat.platform, chat.chat_id) for chat in spec.chats),
-                planned_at=spec.planned_at,
-                report_to=(
-                    (spec.report_to.platform, spec.report_to.chat_id) if spec.report_to else None
-                ),
-                report_language=current_language() if spec.report_to else None,
-            )
+        return NewBroadcast(
+            title=spec.title,
+            template=spec.template,
+            params=spec.params,
+            topic=spec.topic,
+            created_by=spec.created_by,
+            members=tuple(members),
+            chats=tuple((chat.platform, chat.chat_id) for chat in spec.chats),
+            planned_at=spec.planned_at,
+            report_to=(
+                (spec.report_to.platform, spec.report_to.chat_id) if spec.report_to else None
+            ),
+            report_language=current_language() if spec.report_to else None,
         )
-        log.info(
-            "broadcast %s %r: %d members, %d chats%s",
-            broadcast_id,
-            spec.title,
-            len(members),
-            len(spec.chats),
-            f", planned at {spec.planned_at.isoformat()}" if spec.planned_at else "",
-        )
-        self.wake()
-        return broadcast_id
 
     def wake(self) -> None:
         self._wake.set()

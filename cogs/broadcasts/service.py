@@ -120,6 +120,9 @@ class BroadcastService:
     async def broadcast(self, spec: Broadcast) -> int:
         return await self._engine.broadcast(spec)
 
+    async def broadcast_many(self, specs: Sequence[Broadcast]) -> list[int]:
+        return await self._engine.broadcast_many(specs)
+
     async def audience(
         self,
         topic: Topic,

@@ -78,10 +78,10 @@ NO_REPEAT_ROUNDS = 3
 """No pair meets again within this many rounds: met in round r, not allowed in rounds
 r+1 .. r+NO_REPEAT_ROUNDS."""
 
-CANDIDATE_BUDGET = 6000
+CANDIDATE_BUDGET = 10000
 """Pruning: each person keeps their ``candidates_for(n)`` best partners, ``CANDIDATE_BUDGET
-// n`` within ``MIN_CANDIDATES`` .. ``MAX_CANDIDATES``: 30 in a round of up to 200
-people, 12 for 500, 3 for 2,000. networkx's blossom algorithm is pure Python and its
+// n`` within ``MIN_CANDIDATES`` .. ``MAX_CANDIDATES``: 30 in a round of up to 333
+people, 20 for 500, 10 for 1,000, 5 for 2,000. networkx's blossom algorithm is pure Python and its
 time grows with the square of the people times their candidates: one 2,000-person round
 takes about 5 s with 3 candidates each, 8.5 s with 5 (``python -m bench.platform``).
 More candidates give a better matching: for 500 people 12 candidates score 4% above the
@@ -90,7 +90,7 @@ greedy pairing; for 2,000, 3 candidates 2.5%."""
 MIN_CANDIDATES = 3
 MAX_CANDIDATES = 30
 
-EXACT_UP_TO = 2000
+EXACT_UP_TO = 1000
 """Up to this many people (with a partner) are matched by one run of the blossom
 algorithm. A larger round starts from the greedy pairing and is improved in windows of
 at most ``WINDOW`` people, ``PASSES`` times (``_max_weight``), so its time grows about

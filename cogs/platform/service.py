@@ -308,14 +308,19 @@ class PlatformService:
         if not stored:
             return []
         by_id = {profile.id: profile for profile in joining}
-        for group in await self._repo.groups(round_id=round_.id):
-            for member in group.members:
-                await self._tell(
-                    INTRO_TEMPLATE,
-                    {"group": group.id, "profile": member.profile_id},
-                    by_id[member.profile_id].contacts,
-                    f"Platform: kennismaking ronde {round_.id}",
+        await self._broadcaster.broadcast_many(  # one introduction per reader, stored at once
+            [
+                Broadcast(
+                    title=f"Platform: kennismaking ronde {round_.id}",
+                    template=INTRO_TEMPLATE,
+                    params={"group": group.id, "profile": member.profile_id},
+                    topic=None,
+                    members=sorted(set(by_id[member.profile_id].contacts)),
                 )
+                for group in await self._repo.groups(round_id=round_.id)
+                for member in group.members
+            ]
+        )
         for left in plan.left_out:
             await self._tell(
                 LEFT_OUT_TEMPLATE, {"reason": left.reason, "round": round_.id}, by_id[left.id].contacts,

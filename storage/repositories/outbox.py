@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database
 from storage.models.outbox import OutboxBroadcast, OutboxFile, OutboxMessage
@@ -77,53 +78,62 @@ class OutboxRepository:
 
     async def create(self, new: NewBroadcast) -> int:
         """The broadcast and one row per recipient, in one transaction."""
+        return (await self.create_many([new]))[0]
+
+    async def create_many(self, news: Sequence[NewBroadcast]) -> list[int]:
+        """Several broadcasts in one transaction (a round's introductions: one per reader)."""
         now = utcnow()
+        ids: list[int] = []
+        async with self._db.begin() as conn:
+            for new in news:
+                ids.append(await self._insert(conn, new, now))
+        return ids
+
+    async def _insert(self, conn: AsyncConnection, new: NewBroadcast, now: datetime) -> int:
         status = BroadcastStatus.PLANNED if new.planned_at is not None else BroadcastStatus.RUNNING
         total = len(new.members) + len(new.chats)
-        async with self._db.begin() as conn:
-            result = await conn.execute(
-                insert(_broadcasts)
-                .values(
-                    title=new.title,
-                    topic=new.topic,
-                    template=new.template,
-                    params=new.params,
-                    status=status,
-                    created_by=new.created_by,
-                    created_at=now,
-                    planned_at=new.planned_at,
-                    started_at=None if new.planned_at is not None else now,
-                    total=total,
-                    report_platform=new.report_to[0] if new.report_to else None,
-                    report_chat=new.report_to[1] if new.report_to else None,
-                    report_language=new.report_language,
-                )
-                .returning(_broadcasts.c.id)
+        result = await conn.execute(
+            insert(_broadcasts)
+            .values(
+                title=new.title,
+                topic=new.topic,
+                template=new.template,
+                params=new.params,
+                status=status,
+                created_by=new.created_by,
+                created_at=now,
+                planned_at=new.planned_at,
+                started_at=None if new.planned_at is not None else now,
+                total=total,
+                report_platform=new.report_to[0] if new.report_to else None,
+                report_chat=new.report_to[1] if new.report_to else None,
+                report_language=new.report_language,
             )
-            broadcast_id = stored_id(result.scalar_one())
-            rows: list[dict[str, Any]] = [
-                {"broadcast_id": broadcast_id, "member_id": member_id}
-                for member_id in new.members
+            .returning(_broadcasts.c.id)
+        )
+        broadcast_id = stored_id(result.scalar_one())
+        rows: list[dict[str, Any]] = [
+            {"broadcast_id": broadcast_id, "member_id": member_id} for member_id in new.members
+        ]
+        rows += [
+            {"broadcast_id": broadcast_id, "chat_platform": platform, "chat_id": chat_id}
+            for platform, chat_id in new.chats
+        ]
+        for start in range(0, len(rows), CHUNK):
+            chunk = [
+                {
+                    "broadcast_id": row["broadcast_id"],
+                    "member_id": row.get("member_id"),
+                    "chat_platform": row.get("chat_platform"),
+                    "chat_id": row.get("chat_id"),
+                    "state": RecipientState.PENDING.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "updated_at": now,
+                }
+                for row in rows[start : start + CHUNK]
             ]
-            rows += [
-                {"broadcast_id": broadcast_id, "chat_platform": platform, "chat_id": chat_id}
-                for platform, chat_id in new.chats
-            ]
-            for start in range(0, len(rows), CHUNK):
-                chunk = [
-                    {
-                        "broadcast_id": row["broadcast_id"],
-                        "member_id": row.get("member_id"),
-                        "chat_platform": row.get("chat_platform"),
-                        "chat_id": row.get("chat_id"),
-                        "state": RecipientState.PENDING.value,
-                        "attempts": 0,
-                        "next_attempt_at": now,
-                        "updated_at": now,
-                    }
-                    for row in rows[start : start + CHUNK]
-                ]
-                await conn.execute(insert(_messages), chunk)
+            await conn.execute(insert(_messages), chunk)
         return broadcast_id
 
     async def get(self, broadcast_id: int) -> BroadcastRecord | None:
