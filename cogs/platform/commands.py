@@ -11,7 +11,7 @@ import re
 from datetime import time
 
 from bot.core.bounds import parse_int
-from bot.core.clock import MomentError, local_moment
+from bot.core.clock import MomentError, local_moment, when
 from bot.core.commands import Action, Arg, ArgKind, Command, Registry
 from bot.core.context import Context
 from bot.core.conversation import Conversations
@@ -110,7 +110,7 @@ class PlatformCommands:
         if own is None:
             raise UserError(_("Make a profile first with /platform."))
         await self._service.profiles.snooze(own.id, member_id, until)
-        return Reply(_("No introductions for you until {when}.").format(when=str(ctx.args["datum"]).strip()))
+        return Reply(_("No introductions for you until {when}.").format(when=when(until)))
 
     async def nooit(self, ctx: Context) -> Reply:
         await self._service.profiles.set_never(ctx.require_member(), int(ctx.args["profiel"]), True)

@@ -306,7 +306,11 @@ def stats(report: RoundStats, offered: Sequence[tuple[str, int]], sought: Sequen
         _("Groups: {n} (of which trios: {trios}); left out: {left}").format(
             n=report.groups, trios=report.trios, left=report.left_out
         ),
-        _("Did they meet? yes {yes}, planned {planned}, no {no} ({answered} groups answered; met rate {rate}%)").format(
+        ngettext(
+            "Did they meet? yes {yes}, planned {planned}, no {no} ({answered} group answered; met rate {rate}%)",
+            "Did they meet? yes {yes}, planned {planned}, no {no} ({answered} groups answered; met rate {rate}%)",
+            report.answered,
+        ).format(
             yes=report.met.get(Met.YES, 0),
             planned=report.met.get(Met.PLANNED, 0),
             no=report.met.get(Met.NO, 0),

@@ -222,6 +222,8 @@ class PlatformService:
     async def answer(self, round_id: int, member_id: int, joins: bool) -> tuple[RoundRecord, list[ProfileRecord]]:
         """[Doe mee] / [Deze keer niet] for every profile the member speaks for."""
         round_ = await self.round(round_id)
+        if round_.status is RoundStatus.CANCELLED:
+            raise UserError(_("Round {id} is cancelled.").format(id=round_id))
         if round_.status not in (RoundStatus.PLANNED, RoundStatus.ASKING):
             raise UserError(_("Round {id} has been matched already; the next one comes.").format(id=round_id))
         profiles = await self.profiles.of_member(member_id)
