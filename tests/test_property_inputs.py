@@ -258,8 +258,12 @@ class Harness:
             NewQuestion(kind="number", text="Getal?", min_value=0, max_value=80),
             NewQuestion(kind="text", text="Tekst?", max_length=200, required=False),
         )
-        for mode, status in (("anonymous", "open"), ("named", "open"), ("anonymous", "draft"),
-                             ("anonymous", "closed")):
+        for mode, status in (
+            ("anonymous", "open"),
+            ("named", "open"),
+            ("anonymous", "draft"),
+            ("anonymous", "closed"),
+        ):
             survey = await service.create(
                 NewSurvey(
                     title=f"Peiling {mode} {status}",
@@ -295,6 +299,19 @@ class Harness:
 
     def text(self, user: str, text: str) -> TextMessage:
         return TextMessage(self.identity(user), self.chat(user), text=text)
+
+    def press(self, user: str, action: str) -> ButtonPress:
+        return ButtonPress(self.identity(user), self.chat(user), action=action)
+
+    def answer(self, user: str, kind: str, value: str) -> TextMessage | ButtonPress:
+        """An answer in a conversation: typed text (``kind`` "text") or a button."""
+        return self.text(user, value) if kind == "text" else self.press(user, value)
+
+    def reach(self, user: str, steps: list[tuple[str, str]]) -> None:
+        """Walk a conversation to a step with good answers (none may be refused)."""
+        for kind, value in steps:
+            replies = self.run(self.app.router.handle(self.answer(user, kind, value)))
+            assert not any(r.refusal for r in replies), (kind, value, [r.text for r in replies])
 
     def snapshot(self) -> dict[str, list[str]]:
         """Every table's rows, to compare before and after a refused input."""
@@ -419,8 +436,22 @@ def test_any_platform_typed_option_gets_a_clean_answer(harness: Harness) -> None
         user=st.sampled_from(USERS),
         name=st.sampled_from(names),
         options=st.dictionaries(
-            st.sampled_from(["peiling", "lid", "sponsor", "taal", "code", "payload", "zoek",
-                             "naam", "vraag", "aan_uit", "welke", "x"]),
+            st.sampled_from(
+                [
+                    "peiling",
+                    "lid",
+                    "sponsor",
+                    "taal",
+                    "code",
+                    "payload",
+                    "zoek",
+                    "naam",
+                    "vraag",
+                    "aan_uit",
+                    "welke",
+                    "x",
+                ]
+            ),
             value,
             max_size=3,
         ),

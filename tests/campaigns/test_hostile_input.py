@@ -236,7 +236,7 @@ def campaigns(harness: Harness) -> Iterator[Campaigns]:
 
 
 def press(harness: Harness, user: str, action: str) -> ButtonPress:
-    return ButtonPress(harness.identity(user), harness.chat(user), action=action)
+    return harness.press(user, action)
 
 
 def dutch(harness: Harness, user: str, text: str) -> TextMessage:
@@ -544,25 +544,13 @@ def answers(step: str) -> st.SearchStrategy[tuple[str, str]]:
     )
 
 
-def event_for(harness: Harness, user: str, kind: str, value: str) -> Incoming:
-    if kind == "text":
-        return harness.text(user, value)
-    return press(harness, user, value)
-
-
-def reach(harness: Harness, user: str, steps: list[tuple[str, str]]) -> None:
-    for kind, value in steps:
-        replies = harness.run(harness.app.router.handle(event_for(harness, user, kind, value)))
-        assert not any(r.refusal for r in replies), (kind, value, [r.text for r in replies])
-
-
 def test_garbage_at_every_step_of_a_new_campaign(harness: Harness, campaigns: Campaigns) -> None:
     def at(step: str) -> None:
         @PER_STEP
         @given(answer=answers(step))
         def garbage(answer: tuple[str, str]) -> None:
-            reach(harness, "otto", path_to(step))
-            replies = harness.send(event_for(harness, "otto", *answer))
+            harness.reach("otto", path_to(step))
+            replies = harness.send(harness.answer("otto", *answer))
             assert replies
             for reply in replies:
                 if reply.refusal:
@@ -622,13 +610,13 @@ BAD_ANSWERS: list[tuple[str, str, str]] = [
 def test_a_bad_answer_is_asked_again(harness: Harness, campaigns: Campaigns) -> None:
     before = harness.run(harness.app.campaigns.service.campaigns(everything=True))
     for step, answer, expected in BAD_ANSWERS:
-        reach(harness, "otto", path_to(step))
+        harness.reach("otto", path_to(step))
         replies = refused(harness, harness.text("otto", answer), expected)
         # The refusal, and the question again (the router refuses what is too long first).
         assert len(replies) == 2 or "too long" in replies[0].text, (step, answer)
     # A share campaign needs a message or a link.
-    reach(
-        harness, "otto", [*SIGN_PATH[:1], ("button", "cv:campaign_new:kind:delen"), *SIGN_PATH[2:]]
+    harness.reach(
+        "otto", [*SIGN_PATH[:1], ("button", "cv:campaign_new:kind:delen"), *SIGN_PATH[2:]]
     )
     harness.send(press(harness, "otto", "cv:campaign_new:link:none"))
     refused(harness, press(harness, "otto", "cv:campaign_new:message:none"), "message or a link")
@@ -646,10 +634,10 @@ def test_a_bad_answer_is_asked_again(harness: Harness, campaigns: Campaigns) -> 
 
 
 def test_party_names_are_listed_once(harness: Harness, campaigns: Campaigns) -> None:
-    reach(harness, "otto", path_to("target_names"))
+    harness.reach("otto", path_to("target_names"))
     harness.send(harness.text("otto", "VVD, vvd , VVD,NSC, " * 10))
     for kind, value in mail_path()[5:]:
-        harness.send(event_for(harness, "otto", kind, value))
+        harness.send(harness.answer("otto", kind, value))
     created = harness.send(harness.text("otto", "50"))
     assert "saved as a draft" in created[0].text
     assert "To: the MPs of VVD, NSC\n" in created[1].text
@@ -682,7 +670,7 @@ def test_garbage_in_the_letter_conversation(harness: Harness, campaigns: Campaig
     @given(step=st.sampled_from(sorted(LETTER_PATHS)), data=st.data())
     def garbage(step: str, data: st.DataObject) -> None:
         harness.send(press(harness, "anna", f"cp:join:{live}"))  # (again) her letter
-        reach(harness, "anna", LETTER_PATHS[step])
+        harness.reach("anna", LETTER_PATHS[step])
         answer = data.draw(
             st.one_of(
                 st.tuples(st.just("text"), HOSTILE),
@@ -694,7 +682,7 @@ def test_garbage_in_the_letter_conversation(harness: Harness, campaigns: Campaig
                 ),
             )
         )
-        replies = harness.send(event_for(harness, "anna", *answer))
+        replies = harness.send(harness.answer("anna", *answer))
         assert replies
         for reply in replies:
             if reply.refusal:
@@ -704,7 +692,7 @@ def test_garbage_in_the_letter_conversation(harness: Harness, campaigns: Campaig
     # Werkbot may not send letters of this campaign: a forged "Send it through Werkbot" is
     # refused, and no confirmation is asked.
     harness.send(press(harness, "anna", f"cp:join:{live}"))
-    reach(harness, "anna", LETTER_PATHS["send"])
+    harness.reach("anna", LETTER_PATHS["send"])
     refused(harness, press(harness, "anna", "cv:campaign_letter:send:smtp"), "choose one")
     refused(harness, press(harness, "anna", "cv:campaign_letter:confirm:yes"), "earlier question")
 

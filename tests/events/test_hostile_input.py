@@ -185,7 +185,7 @@ def events(harness: Harness) -> Iterator[Events]:
 
 
 def press(harness: Harness, user: str, action: str) -> ButtonPress:
-    return ButtonPress(harness.identity(user), harness.chat(user), action=action)
+    return harness.press(user, action)
 
 
 def short(replies: list[Reply]) -> None:
@@ -371,8 +371,7 @@ def test_buttons_pressed_twice(harness: Harness, events: Events) -> None:
 
 
 def test_an_event_cancelled_while_it_is_being_changed(harness: Harness, events: Events) -> None:
-    reach(
-        harness,
+    harness.reach(
         "olga",
         [
             ("text", f"/evenement_wijzig {events.later}"),
@@ -516,25 +515,13 @@ def answers(flow: str, step: str) -> st.SearchStrategy[tuple[str, str]]:
     )
 
 
-def event_for(harness: Harness, user: str, kind: str, value: str) -> Incoming:
-    if kind == "text":
-        return harness.text(user, value)
-    return press(harness, user, value)
-
-
-def reach(harness: Harness, user: str, steps: list[tuple[str, str]]) -> None:
-    for kind, value in steps:
-        replies = harness.run(harness.app.router.handle(event_for(harness, user, kind, value)))
-        assert not any(r.refusal for r in replies), (kind, value, [r.text for r in replies])
-
-
 def test_garbage_at_every_step_of_a_new_event(harness: Harness, events: Events) -> None:
     def at(step: str) -> None:
         @PER_STEP
         @given(answer=answers("event_new", step))
         def garbage(answer: tuple[str, str]) -> None:
-            reach(harness, "olga", CREATE_PATH[: CREATE_STEPS.index(step) + 1])
-            replies = harness.send(event_for(harness, "olga", *answer))
+            harness.reach("olga", CREATE_PATH[: CREATE_STEPS.index(step) + 1])
+            replies = harness.send(harness.answer("olga", *answer))
             assert replies
             for reply in replies:
                 if reply.refusal:
@@ -569,7 +556,7 @@ BAD_ANSWERS: list[tuple[str, str, str | None]] = [
 
 def test_a_bad_answer_is_asked_again(harness: Harness, events: Events) -> None:
     for step, answer, expected in BAD_ANSWERS:
-        reach(harness, "olga", CREATE_PATH[: CREATE_STEPS.index(step) + 1])
+        harness.reach("olga", CREATE_PATH[: CREATE_STEPS.index(step) + 1])
         if expected is None:
             assert harness.send(harness.text("olga", answer))
             continue
@@ -589,8 +576,7 @@ def test_garbage_when_changing_an_event(harness: Harness, events: Events) -> Non
         @PER_STEP
         @given(answer=st.one_of(HOSTILE, DATES))
         def garbage(answer: str) -> None:
-            reach(
-                harness,
+            harness.reach(
                 "olga",
                 [
                     ("text", f"/evenement_wijzig {events.later}"),

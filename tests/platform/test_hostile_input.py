@@ -106,7 +106,7 @@ def world(harness: Harness) -> World:
 
 
 def press(harness: Harness, user: str, action: str) -> ButtonPress:
-    return ButtonPress(harness.identity(user), harness.chat(user), action=action)
+    return harness.press(user, action)
 
 
 def short(replies: list[Reply]) -> None:
