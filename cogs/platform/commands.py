@@ -47,6 +47,14 @@ class PlatformCommands:
                     role=Role.MEMBER,
                     args=(Arg("datum", N_("a date like 2027-03-01"), max_length=40, rest=True),),
                 ),
+                Command(
+                    "platform_contactpersoon",
+                    "platform_contact",
+                    N_("Add a member as a contact of your organization's profile"),
+                    self.contactpersoon,
+                    role=Role.MEMBER,
+                    args=(profile, Arg("lid", N_("member number (see /leden)"), ArgKind.INTEGER, min_value=1)),
+                ),
                 Command("nooit", "never", N_("Never pair me with this profile (private)"), self.nooit, role=Role.MEMBER, args=(profile,)),
                 Command("nooit_weg", "never_undo", N_("Take a profile off your never-list"), self.nooit_weg, role=Role.MEMBER, args=(profile,)),
                 Command(
@@ -111,6 +119,18 @@ class PlatformCommands:
             raise UserError(_("Make a profile first with /platform."))
         await self._service.profiles.snooze(own.id, member_id, until)
         return Reply(_("No introductions for you until {when}.").format(when=when(until)))
+
+    async def contactpersoon(self, ctx: Context) -> Reply:
+        """An organization speaks through several members; any contact may add another."""
+        member_id = ctx.require_member()
+        profile_id, new_contact = int(ctx.args["profiel"]), int(ctx.args["lid"])
+        names = await self._service.names([await self._service.profiles.get(profile_id)])
+        if not await self._service.member_exists(new_contact):
+            raise UserError(_("There is no member with number {id}.").format(id=new_contact))
+        added = await self._service.profiles.add_contact(profile_id, member_id, new_contact)
+        if not added:
+            return Reply(_("Member {member} is a contact of {name} already.").format(member=new_contact, name=names[profile_id]))
+        return Reply(_("Member {member} is now a contact of {name}: they get its introductions too.").format(member=new_contact, name=names[profile_id]))
 
     async def nooit(self, ctx: Context) -> Reply:
         await self._service.profiles.set_never(ctx.require_member(), int(ctx.args["profiel"]), True)

@@ -146,6 +146,9 @@ class PlatformService:
         self.options = options or PlatformOptions()
         self.profiles = Profiles(repository)
 
+    async def member_exists(self, member_id: int) -> bool:
+        return member_id in await self._members.cards([member_id])
+
     # -- names -----------------------------------------------------------------------------------
 
     async def names(self, profiles: Iterable[ProfileRecord]) -> dict[int, str]:

@@ -279,3 +279,30 @@ async def test_export_and_erasure_cover_profiles_never_lists_and_history(app: We
     await service.erase(anna)
     assert await service.export(anna) == {"profiles": [], "never_pair_with_profiles": [], "history": []}
     assert (await service._repo.profile(anna_profile)) is None
+
+
+@time_machine.travel(NOW, tick=False)
+async def test_an_organization_speaks_through_its_contacts(app: Werkbot, chat: RecordingChat) -> None:
+    app.clock._running().pause()
+    await with_tags(app)
+    sam = await make_member(app, "sam")
+    nina = await make_member(app, "nina")
+    anna, _ = await person(app, "anna", ("financiering",), ("mentoring",))
+    service = platform_of(app).service
+    org = await service.profiles.create_organization(
+        sam,
+        ProfileDraft(offers=("mentoring",), needs=("financiering",), name="Coöperatie De Zelfstandige", what="Een broodfonds voor zzp'ers."),
+    )
+    added = text_of(await chat.say("sam", f"/platform_contactpersoon {org.id} {nina}"))
+    assert "is now a contact of Coöperatie De Zelfstandige" in added
+    assert "This profile is not yours" in text_of(await chat.say("anna", f"/platform_contactpersoon {org.id} {anna}"))
+    assert "no member with number" in text_of(await chat.say("sam", f"/platform_contactpersoon {org.id} 999"))
+    await service.ask({"round": (await service.plan(MATCH_AT, repeat_weeks=None, seed=1, created_by="t")).id})
+    for member_id in (sam, anna):
+        await service.answer(1, member_id, True)
+    with time_machine.travel(MATCH_AT, tick=False):
+        await service.match({"round": 1})
+        await sent(app)
+    for user in ("sam", "nina"):
+        assert "Anna" in text_of(delivered_to(chat, user)) or "Lid anna" in text_of(delivered_to(chat, user))
+    assert "Coöperatie De Zelfstandige" in text_of(delivered_to(chat, "anna"))
