@@ -241,6 +241,7 @@ class Werkbot:
         await self.broadcasts.engine.stop()
 
     async def stop(self) -> None:
+        await self.clock.drain()  # jobs running now finish while the modules still run
         if self._started:
             for module in reversed(self._started):
                 try:

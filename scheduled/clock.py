@@ -35,6 +35,8 @@ from bot.core.planning import Dispatch
 log = logging.getLogger(__name__)
 
 JOBS_TABLE = "apscheduler_jobs"
+DRAIN_SECONDS = 10.0
+"""How long a stopping clock waits for the jobs that are running."""
 
 
 async def planned_job(kind: str, payload: dict[str, Any]) -> None:
@@ -49,6 +51,8 @@ class _LoopExecutor(BaseExecutor):
         super().__init__()
         self._dispatch = dispatch
         self._loop = loop
+        self.running: set[Future[list[JobExecutionEvent]]] = set()
+        """Jobs started on the loop and not finished: the clock waits for them when it stops."""
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         async def run() -> list[JobExecutionEvent]:
@@ -86,7 +90,10 @@ class _LoopExecutor(BaseExecutor):
         if self._loop.is_closed():
             log.warning("job %s came due after the loop closed; it runs at the next start", job.id)
             return
-        asyncio.run_coroutine_threadsafe(run(), self._loop).add_done_callback(done)
+        future = asyncio.run_coroutine_threadsafe(run(), self._loop)
+        self.running.add(future)
+        future.add_done_callback(self.running.discard)
+        future.add_done_callback(done)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -104,6 +111,7 @@ class Clock:
             event.listen(self._engine, "connect", _sqlite_pragmas)
         self._dispatch = dispatch
         self._scheduler: BackgroundScheduler | None = None
+        self._executor: _LoopExecutor | None = None
 
     def start(self, *, paused: bool = False) -> None:
         """Start beside the running event loop; jobs that came due meanwhile run now.
@@ -112,7 +120,7 @@ class Clock:
         process that only adds an event or demo content leaves running them to the bot)."""
         scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
-            executors={"default": _LoopExecutor(self._dispatch, asyncio.get_running_loop())},
+            executors={"default": self._new_executor()},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=UTC,
             daemon=True,
@@ -120,10 +128,26 @@ class Clock:
         scheduler.start(paused=paused)
         self._scheduler = scheduler
 
+    def _new_executor(self) -> _LoopExecutor:
+        self._executor = _LoopExecutor(self._dispatch, asyncio.get_running_loop())
+        return self._executor
+
     def _running(self) -> BackgroundScheduler:
         if self._scheduler is None:
             raise RuntimeError("the clock is not started")
         return self._scheduler
+
+    async def drain(self) -> None:
+        """Before :meth:`shutdown`: start no more jobs and let the running ones finish (a
+        job that plans its next run needs the job store, which shutdown takes away)."""
+        if self._scheduler is None or not self._scheduler.running:
+            return
+        self._scheduler.pause()
+        executor = self._executor
+        if executor is not None and executor.running:
+            await asyncio.wait(
+                [asyncio.wrap_future(f) for f in list(executor.running)], timeout=DRAIN_SECONDS
+            )
 
     def shutdown(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
