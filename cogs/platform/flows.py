@@ -563,7 +563,9 @@ class OrganizationFlow(_ProfileSteps):
         self, ctx: Context, step: str, data: dict[str, Any], answer: str
     ) -> Outcome:
         text = answer.strip()
-        if text == KEEP and data.get(step if step != "kind" else "org_kind"):
+        if text == KEEP:  # the button's value: never stored as an answer
+            if not data.get(step if step != "kind" else "org_kind"):
+                raise InvalidAnswer(_("Please choose one of the buttons."))
             return self._then(data, step)
         try:
             if step == "name":

@@ -558,3 +558,15 @@ async def test_new_organization_button_starts_the_flow(app: Werkbot, chat: Recor
     await with_tags(app)
     replies = await chat.press("mila", actions.encode(Verb.NEW_ORG))
     assert "What is its name?" in replies[-1].text
+
+
+async def test_the_keep_buttons_value_typed_on_a_new_organization_is_not_stored(
+    app: Werkbot, chat: RecordingChat
+) -> None:
+    await make_member(app, "mila")
+    await with_tags(app)
+    await chat.press("mila", actions.encode(Verb.NEW_ORG))
+    await chat.say("mila", "Coöperatie De Zelfstandige")
+    await chat.press("mila", "cv:platform_org:kind:initiatief")
+    refused = await chat.say("mila", "!keep")
+    assert "Please choose one of the buttons" in text_of(refused)
