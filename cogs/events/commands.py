@@ -143,6 +143,8 @@ class EventCommands:
         signup = None
         if ctx.caller.member_id is not None:
             signup = await self._service.signup_of(event_id, ctx.caller.member_id)
+        if ctx.caller.role < Role.ORGANIZER and signup is None:
+            await self._service.check_visible(event, ctx.caller.member_id)
         left, waiting = await self._service.availability(event)
         return render.event_page(event, signup, left, waiting)
 

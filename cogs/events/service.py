@@ -228,6 +228,13 @@ class EventService:
         facts = await self._members.voter_facts(member_id)
         return [event for event in events if self._covers(event, facts)]
 
+    async def check_visible(self, event: EventRecord, member_id: int | None) -> None:
+        """An event for a segment is shown only to its audience (and to those signed up)."""
+        if not event.audience:
+            return
+        if member_id is None or not self._covers(event, await self._members.voter_facts(member_id)):
+            raise UserError(_("This event is not open to you."))
+
     def _covers(self, event: EventRecord, facts: Member) -> bool:
         return covers(event.audience, facts, verified_only=self.options.verified_only)
 

@@ -65,3 +65,17 @@ async def test_members_sign_up_and_the_door_checks_them_in(
         again = text_of(await chat.say("olga", f"/inchecken {code}"))
         assert "already checked in, at 10:30" in again
     assert "Unknown code" in text_of(await chat.say("olga", "/inchecken AAAA-BBBB"))
+
+
+@time_machine.travel(NOW, tick=False)
+async def test_an_event_for_a_segment_is_shown_only_to_that_segment(
+    app: Werkbot, chat: RecordingChat
+) -> None:
+    extra = "audience:\n  work_situation: [zzp]\n"
+    assert "Event 1 is created" in text_of(await chat.upload("olga", "zzp.yaml", event_file(extra=extra)))
+    await make_member(app, "anna", work="zzp")
+    await make_member(app, "bob", work="loondienst")
+    assert "Festival" in text_of(await chat.say("anna", "/evenement 1"))
+    assert "not open to you" in text_of(await chat.say("bob", "/evenement 1"))
+    assert "not open to you" in text_of(await chat.say("gast", "/evenement 1"))
+    assert "Festival" in text_of(await chat.say("olga", "/evenement 1"))
