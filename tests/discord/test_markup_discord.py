@@ -115,7 +115,9 @@ async def test_a_markup_reply_is_discord_markdown(fake: FakeDiscord, werkbot_on_
         callback = (await fake.wait_calls("POST", rf"^/interactions/{interaction}/[^/]+/callback"))[
             0
         ]
-        assert callback.json["data"]["content"] == ANNOUNCEMENT
+        # (its markdown characters escaped: Discord would otherwise make them styles)
+        content = callback.json["data"]["content"]
+        assert content != ANNOUNCEMENT and read(content) == ANNOUNCEMENT
         assert fake.refused == []
 
 
@@ -244,3 +246,17 @@ def test_a_link_too_long_for_a_message_still_arrives() -> None:
     pieces = markdown_chunks(f"[a]({url}) [b]({url}) [c]({url})")
     assert all(len(piece) <= MAX_CONTENT for piece in pieces)
     assert [read(piece) for piece in pieces] == ["a", "b", "c"]
+
+
+def test_a_plain_reply_shows_a_members_own_words_as_typed() -> None:
+    """A letter's own sentences and its mailto link: no styles, nothing lost, under the limit."""
+    from bot.adapters.discord._views import MAX_CONTENT, plain_chunks
+
+    own = "Ik **ben** _zzp_ ~~x~~ `code` > quote\n# kop\nmailto:a_b@x.nl?subject=a%20b&body=x_y {naam}"
+    pieces = plain_chunks(own)
+    assert len(pieces) == 1 and read(pieces[0]) == own
+    assert _unescaped(pieces[0], "**") == 0
+    long = (own + "\n") * 60
+    pieces = plain_chunks(long)
+    assert all(len(piece) <= MAX_CONTENT for piece in pieces)
+    assert "".join(read(piece) + "\n" for piece in pieces).split() == long.split()

@@ -131,10 +131,18 @@ def markdown_chunks(text: str) -> list[str]:
     return pieces
 
 
+def plain_chunks(text: str) -> list[str]:
+    """A plain text as Discord shows it as typed: its markdown characters escaped (a
+    member's own words in a letter, ``**`` or ``_`` in a name), bare links left to link;
+    in messages of at most 2,000 characters as sent."""
+    pieces = split_spans([Span(text)], MAX_CONTENT, size=_rendered_length)
+    return [to_discord(piece) for piece in pieces if piece]
+
+
 def contents(reply: Reply) -> list[str]:
     """The contents of the messages ``reply`` becomes, in order; its buttons and its file
     go with the last one. A reply without text still needs content to carry them."""
-    texts = markdown_chunks(reply.text) if reply.markup else chunks(reply.text)
+    texts = markdown_chunks(reply.text) if reply.markup else plain_chunks(reply.text)
     return texts or [ATTACHED if reply.attachment is not None else EMPTY]
 
 
