@@ -16,7 +16,7 @@ from bot.app import Werkbot
 from bot.core.adapter import PlatformAdapter, PlatformStartError
 from bot.core.errors import UserError
 from bot.loop import event_loop_factory
-from bot.platforms import event_mirror, platform_adapters
+from bot.platforms import attach_links, event_mirror, platform_adapters
 from config import Settings, SettingsError, load_settings
 
 log = logging.getLogger("werkbot")
@@ -51,8 +51,7 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
             await adapter.start()
             started.append(adapter)
             log.info("%s adapter started", adapter.platform)
-            if adapter.platform == "telegram":  # check-in QR codes link to the bot
-                app.links.set_telegram_username(getattr(adapter, "username", None))
+            attach_links(app.links, adapter)  # check-in QR codes, account links
             mirror = event_mirror(adapter)
             if mirror is not None:
                 app.mirrors.attach(mirror)

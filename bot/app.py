@@ -25,7 +25,7 @@ from bot.core.commands import Registry
 from bot.core.conversation import Conversations
 from bot.core.delivery import Delivery
 from bot.core.i18n import DEFAULT_LANGUAGE
-from bot.core.links import StartLinks
+from bot.core.links import Links
 from bot.core.mail import Mailer
 from bot.core.mirror import Mirrors
 from bot.core.module import Module
@@ -116,8 +116,8 @@ class Werkbot:
         self.delivery = Delivery(self.members.service)
         self.mirrors = Mirrors()
         """Platforms that mirror events (a Discord adapter attaches when DISCORD_EVENTS is on)."""
-        self.links = StartLinks()
-        """The bot's Telegram username (for check-in QR codes), set once Telegram runs."""
+        self.links = Links()
+        """Links only a platform can make (check-in QR codes, accounts), set once it runs."""
         if not self.mailer.development:  # without SMTP, e-mail news falls back to chat
             self.delivery.attach(EmailSender(self.mailer, domain=mail_domain(settings.smtp_from)))
         self.broadcasts = cogs.broadcasts.build(
@@ -179,6 +179,7 @@ class Werkbot:
             self.members.service,
             self.broadcasts.service,
             self.clock,
+            self.links,
             self.conversations,
         )
         self.modules: list[Module] = [

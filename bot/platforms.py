@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.adapter import PlatformAdapter
+from bot.core.links import Links
 from bot.core.mirror import EventMirror
 from bot.core.types import Role
 from config import Settings, SettingsError
@@ -101,6 +102,21 @@ def discord_adapter(app: Werkbot) -> DiscordAdapter:
         discord_options(app.settings),
         on_unreachable=app.members.service.mark_unreachable,
     )
+
+
+def attach_links(links: Links, adapter: PlatformAdapter) -> None:
+    """The started adapter's link makers into the core's ``Links`` (check-in QR codes open
+    the Telegram bot; introductions name Telegram and Discord accounts)."""
+    if adapter.platform == "telegram":
+        from bot.adapters.telegram import TelegramAdapter
+
+        if isinstance(adapter, TelegramAdapter):
+            links.attach("telegram", start=adapter.start_link, account=adapter.account_link)
+    elif adapter.platform == "discord":
+        from bot.adapters.discord import DiscordAdapter
+
+        if isinstance(adapter, DiscordAdapter):
+            links.attach("discord", account=adapter.account_link)
 
 
 def event_mirror(adapter: PlatformAdapter) -> EventMirror | None:

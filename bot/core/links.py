@@ -1,21 +1,41 @@
-"""Links that open a private chat with the bot and start it with a payload.
+"""Links only a platform knows how to make, filled in by the adapters once they run.
 
-A QR code at the door of an event holds such a link (Telegram: ``https://t.me/<bot>?start=
-ci-<code>``): door staff scan it with their phone and the bot checks the person in. The
-bot's username is known only once the Telegram adapter has started, so the composition root
-fills it in here; modules read it when they draw a code.
+A QR code at the door of an event holds a link that opens a private chat with the bot and
+starts it with a payload (``/start ci-<code>``); an introduction on the Platform names the
+accounts people can be reached at. How such a link looks is the platform's business
+(Telegram: ``https://t.me/<bot>?start=…``, known only once the adapter has asked Telegram
+for the bot's name), so the adapters hand their link makers in here
+(``bot.platforms.attach_links``) and modules ask without knowing any platform.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 
-class StartLinks:
+StartLink = Callable[[str], str | None]
+"""A start payload (letters, digits, ``_``, ``-``) → a link that opens the bot with it."""
+AccountLink = Callable[[str], str]
+"""A user id → how people reach that account (a link or a mention)."""
+
+
+class Links:
     def __init__(self) -> None:
-        self._telegram: str | None = None
+        self._start: StartLink | None = None
+        self._accounts: dict[str, AccountLink] = {}
 
-    def set_telegram_username(self, username: str | None) -> None:
-        self._telegram = username or None
+    def attach(
+        self, platform: str, *, start: StartLink | None = None, account: AccountLink | None = None
+    ) -> None:
+        if start is not None:
+            self._start = start
+        if account is not None:
+            self._accounts[platform] = account
 
-    @property
-    def telegram_username(self) -> str | None:
-        return self._telegram
+    def start(self, payload: str) -> str | None:
+        """A link that opens the bot with ``/start <payload>``; None without such a platform."""
+        return None if self._start is None else self._start(payload)
+
+    def account(self, platform: str, user_id: str) -> str | None:
+        """How people reach an account; None where its platform gives no way (the console)."""
+        maker = self._accounts.get(platform)
+        return maker(user_id) if maker is not None else None

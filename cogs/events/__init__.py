@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bot.core.commands import Registry
 from bot.core.conversation import Conversations
-from bot.core.links import StartLinks
+from bot.core.links import Links
 from bot.core.mirror import Mirrors
 from bot.core.outbox import Broadcaster
 from bot.core.planning import Planner
@@ -32,7 +32,7 @@ class EventsModule:
     name = "events"
 
     def __init__(
-        self, service: EventService, conversations: Conversations, links: StartLinks
+        self, service: EventService, conversations: Conversations, links: Links
     ) -> None:
         self.service = service
         self._commands = EventCommands(service, conversations, links)
@@ -59,13 +59,13 @@ def build(
     broadcaster: Broadcaster,
     planner: Planner,
     mirrors: Mirrors,
-    links: StartLinks,
+    links: Links,
     conversations: Conversations,
     options: EventOptions | None = None,
 ) -> EventsModule:
     """``members``: the members module's service; ``broadcaster``: the broadcasts module's;
     ``planner``: the clock; ``mirrors``: platforms that copy events (Discord);
-    ``links``: the bot's Telegram username for check-in QR codes, known once it runs."""
+    ``links``: links only a platform can make (the check-in QR code's), known once it runs."""
     service = EventService(EventRepository(db), members, broadcaster, planner, mirrors, options)
     return EventsModule(service, conversations, links)
 

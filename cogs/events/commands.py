@@ -14,12 +14,12 @@ from bot.core.context import Context
 from bot.core.conversation import Conversations
 from bot.core.errors import UserError
 from bot.core.i18n import N_, _, ngettext
-from bot.core.links import StartLinks
+from bot.core.links import Links
 from bot.core.types import Attachment, Button, Reply, Role
 from bot.core.yamlfile import DefinitionError, has_top_key
 from cogs.events import actions, render
 from cogs.events.actions import Verb
-from cogs.events.door import door_list_csv, door_list_pdf
+from cogs.events.door import checkin_payload, door_list_csv, door_list_pdf
 from cogs.events.flows import CHANGE_FLOW, CREATE_FLOW
 from cogs.events.service import EventService
 from storage.records.events import EventStatus, SignupState
@@ -31,7 +31,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 class EventCommands:
     def __init__(
-        self, service: EventService, conversations: Conversations, links: StartLinks
+        self, service: EventService, conversations: Conversations, links: Links
     ) -> None:
         self._service = service
         self._conversations = conversations
@@ -316,7 +316,7 @@ class EventCommands:
             signup = await self._service.signup_of(event.id, member_id)
             if signup is None or signup.state is not SignupState.GOING:
                 raise UserError(_("You have no place at this event, so no check-in code."))
-            return [render.checkin_reply(event, signup, self._links.telegram_username)]
+            return [render.checkin_reply(event, signup, self._checkin_link(signup.checkin_code))]
         if verb is Verb.PROGRAMME:
             return [await self._sessions(ids[0], member_id)]
         if verb is Verb.SESSION:
@@ -339,6 +339,11 @@ class EventCommands:
         taken = (await self._service.participants(event_id)).sessions
         return render.sessions_menu(event, signup, taken)
 
+    def _checkin_link(self, code: str) -> str | None:
+        """What the QR code holds: a link that opens the bot with the code, where a platform
+        can make one (Telegram); the code itself otherwise."""
+        return self._links.start(checkin_payload(code))
+
     async def _signed_up(self, event_id: int, member_id: int, guest_refused: bool) -> list[Reply]:
         event = await self._service.get(event_id)
         signup = await self._service.signup_of(event_id, member_id)
@@ -351,6 +356,6 @@ class EventCommands:
             signup,
             ahead=ahead,
             guest_refused=guest_refused,
-            bot_username=self._links.telegram_username,
+            checkin_link=self._checkin_link(signup.checkin_code),
             claim_hours=self._service.claim_hours(event),
         )

@@ -51,8 +51,6 @@ _MAX_CODE_INPUT = 80
 
 START_PREFIX = "ci-"
 """Start payload of the check-in deep link: ``/start ci-<code>``."""
-_START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_TELEGRAM_USERNAME = re.compile(r"[A-Za-z0-9_]{5,32}")
 
 
 def new_checkin_code() -> str:
@@ -97,25 +95,13 @@ def short_code(code: str) -> str:
     return format_code(_SEPARATORS.sub("", code)[:SHORT_CODE])
 
 
-def checkin_link(bot_username: str | None, code: str) -> str | None:
-    """The Telegram deep link ``https://t.me/<bot>?start=ci-<code>``; None without a bot.
-
-    Telegram passes the start payload only when it is at most 64 characters of
-    A-Z a-z 0-9 _ -; a longer or other one silently arrives as a bare ``/start``, so it is
-    checked here. Raises ValueError for a code or bot name that cannot be one.
-    """
-    if bot_username is None or not bot_username.strip():
-        return None
-    username = bot_username.strip().removeprefix("@")
-    if not _TELEGRAM_USERNAME.fullmatch(username):
-        raise ValueError(f"not a Telegram username: {bot_username!r}")
+def checkin_payload(code: str) -> str:
+    """The start payload of a check-in link, ``ci-<code>``: what the QR code makes the bot
+    receive (the platform turns it into a link). Raises ValueError for what is no code."""
     normalized = normalize_code(code)
     if normalized is None:
         raise ValueError("not a check-in code")
-    payload = START_PREFIX + normalized
-    if not _START_PAYLOAD.fullmatch(payload):
-        raise ValueError("the start payload does not fit Telegram's limits")
-    return f"https://t.me/{username}?start={payload}"
+    return START_PREFIX + normalized
 
 
 def code_from_start(payload: str | None) -> str | None:
@@ -151,7 +137,7 @@ def qr_code(data: str) -> segno.QRCode:
 
 
 def qr_png(data: str) -> bytes:
-    """A PNG of the QR code for ``data`` (typically a :func:`checkin_link`)."""
+    """A PNG of the QR code for ``data`` (typically the link of a :func:`checkin_payload`)."""
     buffer = io.BytesIO()
     qr_code(data).save(buffer, kind="png", scale=QR_SCALE, border=QR_BORDER)
     return buffer.getvalue()

@@ -19,7 +19,7 @@ from bot.core.types import Attachment, Button, Reply
 from cogs.events import actions
 from cogs.events.actions import Verb
 from cogs.events.calendar import event_ics, ics_filename
-from cogs.events.door import checkin_link, format_code, qr_png
+from cogs.events.door import format_code, qr_png
 from cogs.events.service import Checkin, CheckinOutcome, Participants
 from storage.records.events import (
     EventKind,
@@ -233,7 +233,7 @@ def signed_up(
     *,
     ahead: int = 0,
     guest_refused: bool = False,
-    bot_username: str | None = None,
+    checkin_link: str | None = None,
     claim_hours: int = 24,
 ) -> list[Reply]:
     """The answer to "Ik kom": going (with the calendar file and the check-in code) or on
@@ -262,7 +262,7 @@ def signed_up(
             ((Button(_("Reminders off"), actions.encode(Verb.REMINDERS_OFF, event.id)),),),
         ),
         calendar_reply(event),
-        checkin_reply(event, signup, bot_username),
+        checkin_reply(event, signup, checkin_link),
     ]
     if event.sessions:
         replies.append(
@@ -281,11 +281,9 @@ def calendar_reply(event: EventRecord, sessions: Sequence[SessionRecord] = ()) -
     )
 
 
-def checkin_reply(
-    event: EventRecord, signup: SignupRecord, bot_username: str | None
-) -> Reply:
-    """The member's personal code and its QR image: shown at the door."""
-    link = checkin_link(bot_username, signup.checkin_code)
+def checkin_reply(event: EventRecord, signup: SignupRecord, link: str | None) -> Reply:
+    """The member's personal code and its QR image: shown at the door. The QR holds
+    ``link`` (one that opens the bot with the code: a scan checks in), else the code."""
     qr = qr_png(link or format_code(signup.checkin_code))
     return Reply(
         _(

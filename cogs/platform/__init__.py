@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bot.core.commands import Registry
 from bot.core.conversation import Conversations
+from bot.core.links import Links
 from bot.core.outbox import Broadcaster
 from bot.core.planning import Planner
 from cogs.platform.commands import PlatformCommands
@@ -52,10 +53,12 @@ def build(
     members: MemberFacts,
     broadcaster: Broadcaster,
     planner: Planner,
+    links: Links,
     conversations: Conversations,
     options: PlatformOptions | None = None,
 ) -> PlatformModule:
-    service = PlatformService(PlatformRepository(db), members, broadcaster, planner, options)
+    """``links``: how each platform writes an account (for the shared contact details)."""
+    service = PlatformService(PlatformRepository(db), members, broadcaster, planner, links, options)
     return PlatformModule(service, conversations)
 
 

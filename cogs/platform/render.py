@@ -168,21 +168,13 @@ def want_noted(everyone: bool) -> Reply:
     return Reply(_("Noted. When the other side wants to meet too, you both get the contact details."))
 
 
-def _account(platform: str, user_id: str) -> str:
-    if platform == "telegram":
-        return f"Telegram: tg://user?id={user_id}"
-    if platform == "discord":
-        return f"Discord: <@{user_id}>"
-    return f"{platform}: {user_id}"
-
-
 def details(cards: Sequence[ContactCard], question: str) -> Reply:
     if not cards:
         return Reply(_("The contact details are no longer available."))
     lines = [_("🤝 Contact details, shared because everyone agreed:")]
     for card in cards:
         reach = [card.email] if card.email else []
-        reach.extend(_account(platform, user_id) for platform, user_id in card.accounts if platform != "console")
+        reach.extend(card.accounts)
         lines.append(f"• {card.name}: " + (", ".join(reach) or _("no details known")))
     if question:
         lines.append(_("A first question to talk about: {question}").format(question=question))

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from bot.core.clock import utcnow
 from bot.core.errors import UserError
 from bot.core.i18n import _
+from bot.core.links import Links
 from bot.core.outbox import Broadcast, Broadcaster
 from bot.core.planning import Planner
 from cogs.platform.matching import (
@@ -101,7 +102,8 @@ class ContactCard:
     profile: ProfileRecord
     name: str
     email: str | None
-    accounts: tuple[tuple[str, str], ...]
+    accounts: tuple[str, ...]
+    """How to reach the member's accounts, as their platforms write it (a link, a mention)."""
 
 
 @dataclass(frozen=True)
@@ -137,9 +139,11 @@ class PlatformService:
         members: MemberFacts,
         broadcaster: Broadcaster,
         planner: Planner,
+        links: Links,
         options: PlatformOptions | None = None,
     ) -> None:
         self._repo = repository
+        self._links = links
         self._members = members
         self._broadcaster = broadcaster
         self._planner = planner
@@ -396,7 +400,11 @@ class PlatformService:
                         profile,
                         names[profile.id],
                         await self._members.email_of(contact),
-                        tuple(await self._members.accounts_of(contact)),
+                        tuple(
+                            reach
+                            for platform, user_id in await self._members.accounts_of(contact)
+                            if (reach := self._links.account(platform, user_id)) is not None
+                        ),
                     )
                 )
         return cards

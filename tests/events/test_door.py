@@ -17,13 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
+from bot.adapters.telegram._keyboards import start_link
 from bot.core.i18n import language
 from cogs.events.door import (
     CSV_HEADER,
     QR_BORDER,
     QR_SCALE,
     ROWS_PER_PAGE,
-    checkin_link,
+    checkin_payload,
     code_from_start,
     door_list_csv,
     door_list_pages,
@@ -153,9 +154,14 @@ def test_normalize_never_raises(text: str) -> None:
 # -- the deep link ------------------------------------------------------------------------------
 
 
+def checkin_link(username: str | None, code: str) -> str | None:
+    """What the check-in QR code holds: the events' payload made a link by the Telegram adapter."""
+    return start_link(username, checkin_payload(code))
+
+
 def test_the_deep_link_fits_telegrams_start_parameter() -> None:
     code = new_checkin_code()
-    link = checkin_link("WerkbotBot", code)
+    link = checkin_link("WerkbotBot", code)  # the Telegram adapter's link of the payload
     assert link == f"https://t.me/WerkbotBot?start=ci-{code}"
     assert link is not None
     payload = link.split("?start=", 1)[1]

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.telegram._keyboards import start_link
 from bot.app import Werkbot
 from bot.core.clock import utcnow
-from cogs.events.door import checkin_link, format_code, new_checkin_code, normalize_code, qr_png
+from bot.platforms import attach_links
+from cogs.events.door import checkin_payload, format_code, new_checkin_code, normalize_code, qr_png
 from cogs.events.render import clock
 from storage.records.events import SignupRecord
 from tests.discord.conftest import fake, werkbot_on_discord  # noqa: F401  (fixtures)
@@ -62,8 +64,8 @@ async def test_telegram_and_discord_share_one_list_and_the_door_scans_the_qr_cod
     bot = await start_bot(organizers=f"telegram:{OLGA['id']}")
     app, telegram = bot.app, bot.api
     # What _serve does once the adapter runs: the QR codes link to the bot.
-    app.links.set_telegram_username(bot.adapter.username)
-    assert app.links.telegram_username == BOT_USERNAME
+    attach_links(app.links, bot.adapter)
+    assert app.links.start("x") == f"https://t.me/{BOT_USERNAME}?start=x"
     tess = await make_member(app, str(TESS["id"]), platform="telegram")
     await make_member(app, str(DISCORD_DIRK), platform="discord")
 
@@ -91,7 +93,7 @@ async def test_telegram_and_discord_share_one_list_and_the_door_scans_the_qr_cod
     assert found, photos[0].text
     code = normalize_code(found.group(0))
     assert code is not None
-    link = checkin_link(BOT_USERNAME, code)
+    link = start_link(BOT_USERNAME, checkin_payload(code))
     assert link == f"https://t.me/{BOT_USERNAME}?start=ci-{code}"
     # The photo is the QR code of exactly that link (segno draws the same bytes each time).
     assert photos[0].files["photo"][1] == qr_png(link)

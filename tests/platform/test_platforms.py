@@ -21,6 +21,7 @@ import time_machine
 
 from bot.app import Werkbot
 from bot.core.clock import utcnow
+from bot.platforms import attach_links
 from cogs.platform.profiles import ProfileDraft
 from tests.discord.conftest import fake, werkbot_on_discord  # noqa: F401  (fixtures)
 from tests.discord.fake import FakeDiscord, custom_ids
@@ -116,7 +117,9 @@ async def test_a_round_between_telegram_and_discord_from_asked_to_counted(
     match_at = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
     round_ = await service.plan(match_at, repeat_weeks=None, seed=7, created_by="test")
 
-    async with werkbot_on_discord(app=app):
+    async with werkbot_on_discord(app=app) as (_app, discord_adapter):
+        attach_links(app.links, bot.adapter)  # as _serve does once each adapter runs
+        attach_links(app.links, discord_adapter)
         # A day before: both are asked on their own platform, in Dutch.
         mark = len(telegram.calls)
         with time_machine.travel(match_at - timedelta(days=1)):

@@ -765,3 +765,10 @@ class DiscordAdapter:
         """Set the scheduled event cancelled; Discord only cancels a *scheduled* one, so a
         running or completed copy is left as it is, and a missing one needs nothing."""
         await self._scheduled_events.cancel(mirror_id)
+
+    # -- links the core asks for (bot.core.links) --------------------------------------------
+
+    @staticmethod
+    def account_link(user_id: str) -> str:
+        """A Discord account as a mention (it links the member inside Discord)."""
+        return f"Discord: <@{user_id}>"

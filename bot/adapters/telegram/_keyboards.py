@@ -98,6 +98,32 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
     return InlineKeyboardMarkup(built) if built else None
 
 
+_USERNAME = re.compile(r"[A-Za-z0-9_]{5,32}")
+_START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def start_link(username: str | None, payload: str) -> str | None:
+    """``https://t.me/<bot>?start=<payload>`` exactly, or None without a bot name.
+
+    Telegram passes the payload only when it is at most 64 characters of A-Z a-z 0-9 _ -;
+    another one arrives as a bare ``/start``, so a payload that would be changed (or a
+    name that is not a bot's) raises ValueError instead of making a link that fails later.
+    """
+    if username is None or not username.strip():
+        return None
+    name = username.strip().removeprefix("@")
+    if not _USERNAME.fullmatch(name):
+        raise ValueError(f"not a Telegram username: {username!r}")
+    if not _START_PAYLOAD.fullmatch(payload):
+        raise ValueError("the start payload does not fit Telegram's limits")
+    return f"https://t.me/{name}?start={payload}"
+
+
+def account_link(user_id: str) -> str:
+    """A Telegram account as a link that opens a chat with it."""
+    return f"Telegram: tg://user?id={user_id}"
+
+
 def deep_link(username: str | None, payload: str | None = None) -> str:
     """``https://t.me/<bot>?start=<payload>``: opens the private chat and sends /start payload."""
     base = f"https://t.me/{username or ''}"

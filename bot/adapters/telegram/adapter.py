@@ -37,10 +37,12 @@ from bot.adapters.telegram._http import DEFAULT_CONNECTIONS, AiohttpRequest
 from bot.adapters.telegram._keyboards import (
     HTML,
     Outgoing,
+    account_link,
     deep_link,
     fits_text,
     label_of,
     render,
+    start_link,
 )
 from bot.adapters.telegram._limits import (
     Limits,
@@ -552,3 +554,13 @@ class TelegramAdapter:
         if self._application is None:
             raise RuntimeError("the Telegram adapter is not running")
         return self._application
+
+    # -- links the core asks for (bot.core.links) --------------------------------------------
+
+    def start_link(self, payload: str) -> str | None:
+        """A link that opens this bot with ``/start <payload>`` (a check-in QR code)."""
+        return start_link(self.username, payload)
+
+    @staticmethod
+    def account_link(user_id: str) -> str:
+        return account_link(user_id)
