@@ -260,19 +260,19 @@ class LetterFlow(Flow):
         return await self._service.letter(int(data["campaign"]), ctx.require_member())
 
     async def prompt(self, ctx: Context, step: str, data: dict[str, Any]) -> Reply:
+        if step == "own":  # the one question that does not show the letter
+            return Reply(
+                _("Type your own sentences (at most {count} characters).").format(count=MAX_OWN_TEXT),
+                ((self.button(step, _("No own sentences"), "none"),),),
+                private=True,
+                expects_text=True,
+            )
         letter = await self._letter(ctx, data)
         if step == "letter":
             return Reply(
                 _("Your letter:") + "\n\n" + render.letter_text(letter) + "\n\n" + _("Add a few sentences of your own? They are added exactly as you type them."),
                 ((self.button(step, _("Add my own sentences"), "own"), self.button(step, _("It is fine like this"), "fine")),),
                 private=True,
-            )
-        if step == "own":
-            return Reply(
-                _("Type your own sentences (at most {count} characters).").format(count=MAX_OWN_TEXT),
-                ((self.button(step, _("No own sentences"), "none"),),),
-                private=True,
-                expects_text=True,
             )
         if step == "send":
             lines = [render.letter_text(letter), ""]

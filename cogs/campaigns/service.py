@@ -457,9 +457,10 @@ class CampaignService:
         sample = ActionRecord(0, campaign.id, member_id, ActionState.OPENED, None, None, None, now, None, None, None, None, None)
         return await self._compose(campaign, sample, member_id, candidates[0] if candidates else None)
 
-    async def member_values(self, member_id: int) -> dict[str, str]:
-        """What a template may say of the member: name, work situation and province."""
-        profile = await self._members.profile(member_id)
+    async def member_values(self, member_id: int, profile: Contact | None = None) -> dict[str, str]:
+        """What a template may say of the member: name, work situation and province
+        (``profile``: the member's, when the caller read it already)."""
+        profile = profile or await self._members.profile(member_id)
         facts = await self._members.voter_facts(member_id)
         work = known(WorkSituation, facts.work_situation or "")
         province = known(Province, facts.province or "")
@@ -473,7 +474,7 @@ class CampaignService:
         self, campaign: CampaignRecord, action: ActionRecord, member_id: int, target: TargetRecord | None
     ) -> Letter:
         profile = await self._members.profile(member_id)
-        values = await self.member_values(member_id)
+        values = await self.member_values(member_id, profile)
         values["aan"] = target.name if target else ""
         values["partij"] = (target.party or "") if target else ""
         subject = fill_template(campaign.subject or campaign.title, values).text
