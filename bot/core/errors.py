@@ -16,3 +16,8 @@ class UserError(Exception):
 
 class InvalidAnswer(UserError):
     """An answer in a conversation that does not fit the question; the question is asked again."""
+
+    @classmethod
+    def of(cls, problem: UserError) -> InvalidAnswer:
+        """A service's refusal as the answer to ask again for."""
+        return cls(problem.message)

@@ -134,6 +134,11 @@ def buttons(*rows: list[Button] | tuple[Button, ...] | Button) -> tuple[tuple[Bu
     return tuple(built)
 
 
+def in_rows(items: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    """Buttons laid out ``per_row`` to a row (a menu of choices)."""
+    return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))
+
+
 @dataclass(frozen=True)
 class Incoming:
     """Base of everything that comes in from a platform."""

@@ -18,7 +18,7 @@ from bot.core.conversation import Flow, Outcome
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _, ngettext
 from bot.core.outbox import Broadcast
-from bot.core.types import Attachment, Button, Reply
+from bot.core.types import Attachment, Reply, in_rows
 from cogs.broadcasts import render
 from cogs.broadcasts.messages import ANNOUNCEMENT, BroadcastMessages
 from cogs.broadcasts.service import BroadcastService
@@ -32,9 +32,6 @@ MAX_LABEL = 40
 URL = re.compile(r"^https?://\S+$")
 SEGMENT_NAMES = {"work_situation", "province", "kind"}
 
-
-def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
 
 def parse_moment(text: str) -> datetime:
@@ -70,7 +67,7 @@ class ComposeFlow(Flow):
             return Reply(
                 head + _("Which topic is it? Only members who chose it get it.")
                 + "\n" + _("(Type /stop to stop.)"),
-                _rows(options, 1),
+                in_rows(options, 1),
                 private=True,
             )
         if step == "text":
@@ -120,7 +117,7 @@ class ComposeFlow(Flow):
                 for code in SEGMENTS[segment]
             ]
             options.append(self.button(step, _("Done") + " ✓", "done"))
-            return Reply(_("Choose one or more, then press Done."), _rows(options, 2), private=True)
+            return Reply(_("Choose one or more, then press Done."), in_rows(options, 2), private=True)
         if step == "when":
             return Reply(
                 _("When?"),

@@ -54,9 +54,6 @@ def _shortened(problem: str) -> str:
     return problem if len(problem) <= MAX_PROBLEM else problem[: MAX_PROBLEM - 1].rstrip() + "…"
 
 
-def _invalid(problem: UserError) -> InvalidAnswer:
-    return InvalidAnswer(problem.message)
-
 
 class CreateCampaignFlow(Flow):
     name = CREATE_FLOW
@@ -161,7 +158,7 @@ class CreateCampaignFlow(Flow):
         except UserError as problem:
             if isinstance(problem, InvalidAnswer):
                 raise
-            raise _invalid(problem) from None
+            raise InvalidAnswer.of(problem) from None
 
     async def _accept(self, ctx: Context, step: str, data: dict[str, Any], text: str, answer: str) -> Outcome:
         if step == "kind":
@@ -350,7 +347,7 @@ class LetterFlow(Flow):
             try:
                 letter = await self._service.send_by_mail(campaign_id, member_id)
             except UserError as problem:
-                raise _invalid(problem) from None
+                raise InvalidAnswer.of(problem) from None
             return Outcome(None, [render.thanks(letter.campaign, True), Reply(_("The letter went to {address}.").format(address=letter.target.email if letter.target else ""), private=True)])
         raise ValueError(step)
 

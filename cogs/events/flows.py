@@ -22,7 +22,7 @@ from bot.core.context import Context
 from bot.core.conversation import Flow, Outcome
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _
-from bot.core.types import Button, Reply
+from bot.core.types import Button, Reply, in_rows
 from cogs.events import render
 from cogs.events.definition import (
     MAX_ADDRESS,
@@ -41,12 +41,6 @@ CHANGEABLE = ("kind", "title", "starts", "ends", "where", "address", "capacity",
 EDITABLE = ("title", "starts", "ends", "where", "capacity", "deadline", "description")
 
 
-def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
-
-
-def _invalid(problem: UserError) -> InvalidAnswer:
-    return InvalidAnswer(problem.message)
 
 
 def _moment(text: str, *, default_time: time | None = None) -> datetime:
@@ -93,7 +87,7 @@ def place_answer(text: str) -> tuple[str | None, str | None]:
             return None, checked_link(raw)
         return checked_line(raw, MAX_VENUE_NAME), None
     except UserError as problem:
-        raise _invalid(problem) from None
+        raise InvalidAnswer.of(problem) from None
 
 
 def _kind_buttons(flow: Flow, step: str) -> tuple[tuple[Button, ...], ...]:
@@ -201,7 +195,7 @@ class CreateEventFlow(Flow):
             }
             options = [self.button(step, labels[part], part) for part in CHANGEABLE]
             options.append(self.button(step, _("Back to the preview"), "back"))
-            return Reply(_("What do you want to change?"), _rows(options, 3), private=True)
+            return Reply(_("What do you want to change?"), in_rows(options, 3), private=True)
         raise ValueError(step)
 
     def draft(self, data: dict[str, Any]) -> NewEvent:
@@ -265,7 +259,7 @@ class CreateEventFlow(Flow):
             try:
                 data["title"] = checked_line(text, MAX_TITLE)
             except UserError as problem:
-                raise _invalid(problem) from None
+                raise InvalidAnswer.of(problem) from None
             return self._then(data, "starts")
         if step == "starts":
             starts_at = future_start(text)
@@ -291,7 +285,7 @@ class CreateEventFlow(Flow):
                 try:
                     data["address"] = checked_line(text, MAX_ADDRESS)
                 except UserError as problem:
-                    raise _invalid(problem) from None
+                    raise InvalidAnswer.of(problem) from None
             return self._then(data, "capacity")
         if step == "capacity":
             data["capacity"] = capacity_answer(text)
@@ -308,7 +302,7 @@ class CreateEventFlow(Flow):
                 try:
                     data["description"] = checked_text(answer, MAX_DESCRIPTION)
                 except UserError as problem:
-                    raise _invalid(problem) from None
+                    raise InvalidAnswer.of(problem) from None
             return Outcome("preview", self._preview(data))
         if step == "preview":
             return await self._decide(ctx, data, text)
@@ -362,7 +356,7 @@ class ChangeEventFlow(Flow):
                 _("What do you want to change of “{title}”?").format(title=event.title)
                 + "\n"
                 + _(STOP_HINT),
-                _rows(options, 3),
+                in_rows(options, 3),
                 private=True,
             )
         if step == "value":
@@ -463,7 +457,7 @@ class ChangeEventFlow(Flow):
                 shown = online or ", ".join(part for part in (venue, address) if part)
                 return {"name": venue, "address": address, "online": online}, shown
         except UserError as problem:
-            raise _invalid(problem) from None
+            raise InvalidAnswer.of(problem) from None
         raise ValueError(what)
 
     async def _apply(self, ctx: Context, event: EventRecord, what: str, value: Any) -> EventRecord:

@@ -19,7 +19,7 @@ from bot.core.context import Context
 from bot.core.conversation import Flow, Outcome
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _
-from bot.core.types import Attachment, Button, Reply
+from bot.core.types import Attachment, Reply, in_rows
 from cogs.magazine import render
 from cogs.magazine.service import (
     MAX_NUMBER,
@@ -43,9 +43,6 @@ CHANGEABLE = ("number", "title", "date", "summary", "cover", "pdf", "link")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DUTCH_DATE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
 
-
-def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
 
 def today() -> date:
@@ -75,9 +72,6 @@ def parse_day(text: str) -> date:
     except UserError as problem:
         raise InvalidAnswer(problem.message) from None
 
-
-def _invalid(problem: UserError) -> InvalidAnswer:
-    return InvalidAnswer(problem.message)
 
 
 class EditionFlow(Flow):
@@ -176,7 +170,7 @@ class EditionFlow(Flow):
             }
             options = [self.button(step, labels[part], part) for part in CHANGEABLE]
             options.append(self.button(step, _("Back to the preview"), "back"))
-            return Reply(_("What do you want to change?"), _rows(options, 4), private=True)
+            return Reply(_("What do you want to change?"), in_rows(options, 4), private=True)
         raise ValueError(step)
 
     def _draft(self, data: dict[str, Any]) -> NewEdition:
@@ -234,7 +228,7 @@ class EditionFlow(Flow):
             else:
                 stored = await self._service.store_pdf(attachment)
         except UserError as problem:
-            raise _invalid(problem) from None
+            raise InvalidAnswer.of(problem) from None
         replaced = data.get(step)
         data[step] = stored
         await self._service.discard([replaced])
@@ -252,14 +246,14 @@ class EditionFlow(Flow):
                 try:
                     await self._service.check_number(number)
                 except UserError as problem:
-                    raise _invalid(problem) from None
+                    raise InvalidAnswer.of(problem) from None
             data["number"] = number
             return await self._then(data, "title")
         if step == "title":
             try:
                 data["title"] = checked_line(text, MAX_TITLE)
             except UserError as problem:
-                raise _invalid(problem) from None
+                raise InvalidAnswer.of(problem) from None
             return await self._then(data, "date")
         if step == "date":
             data["date"] = parse_day(text).isoformat()
@@ -268,7 +262,7 @@ class EditionFlow(Flow):
             try:
                 data["summary"] = checked_text(text, MAX_SUMMARY)
             except UserError as problem:
-                raise _invalid(problem) from None
+                raise InvalidAnswer.of(problem) from None
             return await self._then(data, "cover")
         if step == "cover":
             if text != "none":
@@ -293,7 +287,7 @@ class EditionFlow(Flow):
                 try:
                     data["link"] = checked_link(text)
                 except UserError as problem:
-                    raise _invalid(problem) from None
+                    raise InvalidAnswer.of(problem) from None
             return Outcome("preview", await self.preview(data))
         if step == "preview":
             return await self._decide(ctx, data, text)
@@ -399,7 +393,7 @@ class ContributionFlow(Flow):
         try:
             stored = await self._service.store_contribution_file(member_id, attachment)
         except UserError as problem:
-            raise _invalid(problem) from None
+            raise InvalidAnswer.of(problem) from None
         replaced = data.get("file")
         data["file"] = stored
         data["file_name"] = (await self._service.file(stored) or attachment).filename
@@ -418,7 +412,7 @@ class ContributionFlow(Flow):
             try:
                 data["text"] = checked_text(answer, MAX_TEXT, MIN_TEXT)
             except UserError as problem:
-                raise _invalid(problem) from None
+                raise InvalidAnswer.of(problem) from None
             return Outcome("file")
         if step == "file":
             if text == "keep" and data.get("file"):
@@ -451,5 +445,5 @@ class ContributionFlow(Flow):
                 data.get("file") or None,
             )
         except UserError as problem:
-            raise _invalid(problem) from None
+            raise InvalidAnswer.of(problem) from None
         return Outcome(None, [render.received(record)])

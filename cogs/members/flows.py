@@ -17,7 +17,7 @@ from bot.core.context import Context
 from bot.core.conversation import Flow, Outcome
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _
-from bot.core.types import Button, Reply
+from bot.core.types import Reply, in_rows
 from cogs.members import render
 from cogs.members.service import MemberService, VerifyResult
 from storage.vocabulary import Province, WorkSituation, known
@@ -53,9 +53,6 @@ def development_code(members: MemberService, platform: str, code: str | None) ->
         return []
     return [render.development_code(code)]
 
-
-def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
 
 class RegistrationFlow(Flow):
@@ -94,11 +91,11 @@ class RegistrationFlow(Flow):
             )
         if step == "work":
             options = [self.button(step, render.label(code), code) for code in WorkSituation]
-            return Reply(head + _("What is your work situation?"), _rows(options, 2), private=True)
+            return Reply(head + _("What is your work situation?"), in_rows(options, 2), private=True)
         if step == "province":
             options = [self.button(step, render.label(code), code) for code in Province]
             return Reply(
-                head + _("In which province do you live?"), _rows(options, 3), private=True
+                head + _("In which province do you live?"), in_rows(options, 3), private=True
             )
         if step == "consent":
             summary = _(

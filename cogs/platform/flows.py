@@ -23,7 +23,7 @@ from bot.core.context import Context
 from bot.core.conversation import ACTION_PREFIX, Flow, Outcome
 from bot.core.errors import InvalidAnswer, UserError
 from bot.core.i18n import _
-from bot.core.types import Button, Reply
+from bot.core.types import Button, Reply, in_rows
 from cogs.platform import render_profiles
 from cogs.platform.profiles import MAX_NAME, MAX_TAGS, MAX_TEXT, ProfileDraft, Profiles
 from storage.records.platform import OrgKind, ProfileKind, ProfileRecord, TagRecord
@@ -58,12 +58,6 @@ MODES = {"online": (True, False), "in_person": (False, True), "both": (True, Tru
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
-def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
-
-
-def _invalid(problem: UserError) -> InvalidAnswer:
-    return InvalidAnswer(problem.message)
 
 
 def _hash(code: str) -> str:
@@ -222,7 +216,7 @@ class _ProfileSteps(Flow):
                 else _(
                     "In which province is {name} mostly? Press None / online if it does not matter."
                 ).format(name=self._name(ctx, data)),
-                _rows(options, 3),
+                in_rows(options, 3),
                 private=True,
             )
         if step == "mode":
@@ -260,7 +254,7 @@ class _ProfileSteps(Flow):
         if step == "change":
             options = [self.button(step, self._part_names()[part], part) for part in self.steps]
             options.append(self.button(step, _("Back to the summary"), "back"))
-            return Reply(_("What do you want to change?"), _rows(options, 3), private=True)
+            return Reply(_("What do you want to change?"), in_rows(options, 3), private=True)
         return await self._own_prompt(ctx, step, data)
 
     def _part_names(self) -> dict[str, str]:
@@ -324,7 +318,7 @@ class _ProfileSteps(Flow):
             )
             for tag in shown
         ]
-        rows = (*_rows(options, TAGS_PER_ROW), (self.button(step, _("Continue"), NEXT),))
+        rows = (*in_rows(options, TAGS_PER_ROW), (self.button(step, _("Continue"), NEXT),))
         return Reply(
             "\n".join(lines),
             rows,
@@ -367,7 +361,7 @@ class _ProfileSteps(Flow):
                 try:
                     data[step] = checked_text(answer, MAX_TEXT)
                 except UserError as problem:
-                    raise _invalid(problem) from None
+                    raise InvalidAnswer.of(problem) from None
             return self._then(data, step)
         if step == "region":
             if text == NONE:
@@ -589,7 +583,7 @@ class OrganizationFlow(_ProfileSteps):
             else:
                 raise ValueError(step)
         except UserError as problem:
-            raise _invalid(problem) from None
+            raise InvalidAnswer.of(problem) from None
         return self._then(data, step)
 
     async def _save(self, member_id: int, data: dict[str, Any]) -> ProfileRecord:
