@@ -432,90 +432,60 @@ class EventRepository:
                 offered.append(await self._signup_in(conn, int(row.id)))
         return offered
 
-    async def claim(self, signup_id: int, member_id: int, now: datetime) -> SignupRecord | None:
-        """Take an offered place while the offer runs; None when it is not (or no longer) theirs."""
+    async def _settle_offer(
+        self, signup_id: int, conditions: Sequence[Any], *, going: bool, now: datetime
+    ) -> SignupRecord | None:
+        """Move an open offer, under its event's lock, when ``conditions`` hold: to going
+        (claimed) or to not going (declined, run out; its session places are freed). The
+        sign-up after; None when the offer was not (or no longer) in that state."""
         async with self._db.begin() as conn:
             row = (
-                await conn.execute(
-                    select(_signups.c.event_id).where(_signups.c.id == signup_id)
-                )
+                await conn.execute(select(_signups.c.event_id).where(_signups.c.id == signup_id))
             ).first()
             if row is None or await _lock(conn, int(row.event_id)) is None:
                 return None
+            values: dict[str, Any] = {"offered_until": None, "updated_at": now}
+            if going:
+                values["state"] = SignupState.GOING.value
+            else:
+                values.update(state=SignupState.NOT_GOING.value, guest=False)
             result = await conn.execute(
                 update(_signups)
                 .where(
                     _signups.c.id == signup_id,
-                    _signups.c.member_id == member_id,
                     _signups.c.state == SignupState.OFFERED.value,
-                    _signups.c.offered_until > now,
+                    *conditions,
                 )
-                .values(state=SignupState.GOING.value, offered_until=None, updated_at=now)
+                .values(**values)
             )
             if not result.rowcount:
                 return None
+            if not going:  # as when giving a place up: their session places are free again
+                await conn.execute(delete(_choices).where(_choices.c.signup_id == signup_id))
             return await self._signup_in(conn, signup_id)
+
+    async def claim(self, signup_id: int, member_id: int, now: datetime) -> SignupRecord | None:
+        """Take an offered place while the offer runs; None when it is not (or no longer) theirs."""
+        return await self._settle_offer(
+            signup_id,
+            (_signups.c.member_id == member_id, _signups.c.offered_until > now),
+            going=True,
+            now=now,
+        )
 
     async def decline_offer(self, signup_id: int, member_id: int) -> SignupRecord | None:
         """[Laat maar]: an offer still open is given back (not going); None when it is not
         (or no longer) an open offer of this member (claimed, run out, declined)."""
-        async with self._db.begin() as conn:
-            row = (
-                await conn.execute(
-                    select(_signups.c.event_id).where(_signups.c.id == signup_id)
-                )
-            ).first()
-            if row is None or await _lock(conn, int(row.event_id)) is None:
-                return None
-            result = await conn.execute(
-                update(_signups)
-                .where(
-                    _signups.c.id == signup_id,
-                    _signups.c.member_id == member_id,
-                    _signups.c.state == SignupState.OFFERED.value,
-                )
-                .values(
-                    state=SignupState.NOT_GOING.value,
-                    offered_until=None,
-                    guest=False,
-                    updated_at=utcnow(),
-                )
-            )
-            if not result.rowcount:
-                return None
-            await conn.execute(delete(_choices).where(_choices.c.signup_id == signup_id))
-            return await self._signup_in(conn, signup_id)
+        return await self._settle_offer(
+            signup_id, (_signups.c.member_id == member_id,), going=False, now=utcnow()
+        )
 
     async def expire_offer(self, signup_id: int, now: datetime) -> SignupRecord | None:
         """An offer whose time ran out lapses (not going); the record, None when it was
         claimed, declined or is still running."""
-        async with self._db.begin() as conn:
-            row = (
-                await conn.execute(
-                    select(_signups.c.event_id).where(_signups.c.id == signup_id)
-                )
-            ).first()
-            if row is None or await _lock(conn, int(row.event_id)) is None:
-                return None
-            result = await conn.execute(
-                update(_signups)
-                .where(
-                    _signups.c.id == signup_id,
-                    _signups.c.state == SignupState.OFFERED.value,
-                    _signups.c.offered_until <= now,
-                )
-                .values(
-                    state=SignupState.NOT_GOING.value,
-                    offered_until=None,
-                    guest=False,
-                    updated_at=now,
-                )
-            )
-            if not result.rowcount:
-                return None
-            # as when giving a place up: their session places are free again
-            await conn.execute(delete(_choices).where(_choices.c.signup_id == signup_id))
-            return await self._signup_in(conn, signup_id)
+        return await self._settle_offer(
+            signup_id, (_signups.c.offered_until <= now,), going=False, now=now
+        )
 
     async def shorten_offers(self, event_id: int, until: datetime) -> list[int]:
         """Offers that would run past ``until`` (an earlier start) now end then; their ids."""
