@@ -15,6 +15,7 @@ import cogs.broadcasts
 import cogs.campaigns
 import cogs.events
 import cogs.magazine
+import cogs.meetlat
 import cogs.members
 import cogs.platform
 import cogs.surveys
@@ -182,6 +183,18 @@ class Werkbot:
             self.links,
             self.conversations,
         )
+        self.meetlat = cogs.meetlat.build(
+            self.db,
+            self.members.service,
+            self.broadcasts.service,
+            self.conversations,
+            cogs.meetlat.MeetlatOptions(
+                verified_only=settings.require_verification,
+                notice=timedelta(days=settings.meetlat_notice_days),
+                announcement_chats=chats(settings.announcement_chats),
+                organizer_chats=chats(settings.organizer_chats),
+            ),
+        )
         self.modules: list[Module] = [
             self.core,
             self.members,
@@ -198,6 +211,7 @@ class Werkbot:
             self.events,
             self.campaigns,
             self.platform,
+            self.meetlat,
         ]
         for module in self.modules:
             module.register(self.registry)

@@ -201,6 +201,17 @@ class Settings(BaseSettings):
         description="Chats that get every announcement (/aankondiging), e.g. telegram:-100123,discord:456; a Discord announcement channel also publishes to following servers",
     )
 
+    organizer_chats: Annotated[list[IdentityRef], NoDecode] = Field(
+        default_factory=list,
+        description="Chats where Werkbot tells organizers what waits for them (Meetlat proposals, rating bursts, appeals), e.g. telegram:-100123",
+    )
+    meetlat_notice_days: float = Field(
+        default=14.0,
+        ge=0,
+        le=365,
+        description="Days a new Meetlat methodology version is announced before it applies",
+    )
+
     broadcast_lease_seconds: float = Field(
         default=60.0,
         gt=0,
@@ -225,7 +236,7 @@ class Settings(BaseSettings):
         description="The Tweede Kamer's open data (OData v4) that `werkbot targets refresh` reads the MPs from",
     )
 
-    @field_validator("survey_announcement_chats", "announcement_chats", mode="before")
+    @field_validator("survey_announcement_chats", "announcement_chats", "organizer_chats", mode="before")
     @classmethod
     def _survey_chats(cls, value: object) -> list[IdentityRef]:
         return _parse_identity_list(value)

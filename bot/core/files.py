@@ -111,3 +111,12 @@ def announcement_file(attachment: Attachment) -> Attachment:
     else:
         mime = declared
     return Attachment(safe_filename(attachment.filename, "bijlage"), attachment.data, mime)
+
+
+SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A text cell of a CSV file that a spreadsheet will not run as a formula (a name
+    typed as ``=HYPERLINK(…)``): such a text gets a leading quote."""
+    return "'" + text if text.startswith(SPREADSHEET_FORMULA_START) else text

@@ -31,6 +31,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from bot.core.files import spreadsheet_cell
 from bot.core.i18n import _, current_language, ngettext
 from cogs.events.calendar import event_zone, local_time
 from storage.records.events import DoorEntry, EventRecord, EventStatus
@@ -147,7 +148,6 @@ def qr_png(data: str) -> bytes:
 
 CSV_HEADER = ("naam", "gast", "code", "ingecheckt", "sessies")
 """Fixed Dutch column names: a file format, the same whatever language asked for it."""
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def door_list_csv(event: EventRecord, entries: Sequence[DoorEntry]) -> bytes:
@@ -163,19 +163,14 @@ def door_list_csv(event: EventRecord, entries: Sequence[DoorEntry]) -> bytes:
         )
         writer.writerow(
             [
-                _cell(entry.name),
+                spreadsheet_cell(entry.name),
                 "ja" if entry.guest else "nee",
                 format_code(entry.checkin_code),
                 checked_in,
-                _cell("; ".join(entry.sessions)),
+                spreadsheet_cell("; ".join(entry.sessions)),
             ]
         )
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _cell(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (``=HYPERLINK(…)`` as a name)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _sorted(entries: Sequence[DoorEntry]) -> list[DoorEntry]:

@@ -76,6 +76,10 @@ class VoterFacts:
     kind: MemberKind
     work_situation: WorkSituation | None
     province: Province | None
+    organization_id: int | None = None
+    """The sponsor the member represents (the Meetlat never counts a sponsor rating itself)."""
+    joined_at: datetime | None = None
+    """When the member registered (a burst of ratings from new accounts is suspect)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,8 @@ def _facts(member: MemberRecord) -> VoterFacts:
         kind=member.kind,
         work_situation=member.work_situation,
         province=member.province,
+        organization_id=member.organization_id,
+        joined_at=member.created_at,
     )
 
 
@@ -508,6 +514,11 @@ class MemberService:
         if member is None:
             raise UserError(_("You are not registered yet. Use /registreer to sign up."))
         return _facts(member)
+
+    async def voters(self, member_ids: Iterable[int]) -> dict[int, VoterFacts]:
+        """Voice and segment of many members in one read (erased ones are left out)."""
+        ids = list(dict.fromkeys(member_ids))
+        return {member.id: _facts(member) for member in await self._repo.many(ids)}
 
     async def voice_of(self, member_id: int) -> str:
         """The key under which a member's voice counts: the person, or their sponsor as one."""
