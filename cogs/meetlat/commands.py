@@ -75,6 +75,7 @@ class MeetlatCommands:
                     "rate_score",
                     N_("Meetlat scores and scorecard of an item"),
                     self.score,
+                    role=Role.GUEST,
                     args=(Arg("item", N_("number or name"), max_length=120, rest=True),),
                 ),
                 Command(
@@ -82,10 +83,11 @@ class MeetlatCommands:
                     "rate_ranking",
                     N_("Meetlat ranking, of a kind (diensten, bedrijven, tools) or a sector"),
                     self.ranglijst,
+                    role=Role.GUEST,
                     args=(Arg("filter", N_("a kind or a sector"), required=False, max_length=60, rest=True),),
                 ),
                 Command("meetlat_voorstel", "rate_propose", N_("Propose a service, company or tool for the Meetlat"), self.voorstel, role=Role.MEMBER),
-                Command("meetlat_uitleg", "rate_method", N_("How the Meetlat scores: criteria, method, Sociaal Keurmerk"), self.uitleg),
+                Command("meetlat_uitleg", "rate_method", N_("How the Meetlat scores: criteria, method, Sociaal Keurmerk"), self.uitleg, role=Role.GUEST),
                 Command("meetlat_reactie", "rate_reply", N_("Reply to the scores of your organization (its contacts)"), self.reactie, role=Role.MEMBER, args=(item, text)),
                 Command("meetlat_bezwaar", "rate_appeal", N_("Appeal against your organization's scores or mark (its contacts)"), self.bezwaar, role=Role.MEMBER, args=(item, text)),
                 Command(
@@ -207,7 +209,8 @@ class MeetlatCommands:
         return render.ranking(await self._service.standings(kind=kind, sector=sector), render.ranking_heading(kind, sector))
 
     async def voorstel(self, ctx: Context) -> list[Reply]:
-        ctx.require_member()
+        if ctx.caller.role < Role.ORGANIZER:  # organizers add items, also without a membership
+            ctx.require_member()
         return await self._conversations.start(ctx, PROPOSE_FLOW)
 
     async def uitleg(self, ctx: Context) -> Reply:

@@ -92,6 +92,8 @@ class MemberFacts(Protocol):
 
     async def sponsors(self) -> list[tuple[int, str, int]]: ...
 
+    async def audience(self, *, verified_only: bool = False) -> Sequence[Any]: ...
+
 
 @dataclass(frozen=True)
 class MeetlatOptions:
@@ -214,12 +216,14 @@ class MeetlatService:
             applies_from = max(applies_from, now)
         method = await self._repo.add_method(description, applies_from, [c.id for c in active], asdict(params or Params()), created_by)
         if existing:
+            members = await self._members.audience(verified_only=self.options.verified_only)
             await self._broadcaster.broadcast(
                 Broadcast(
                     title=f"Meetlat: methode v{method.version}",
                     template=METHOD_TEMPLATE,
                     params={"version": method.version},
-                    topic=Topic.NIEUWS.value,
+                    topic=Topic.NIEUWS,
+                    members=[member.member_id for member in members],
                     chats=list(self.options.announcement_chats),
                     created_by=created_by,
                 )
@@ -377,19 +381,19 @@ class MeetlatService:
         start = now - rules.window
         arrivals = await self._repo.arrivals(item.id, start)
         ongoing = any(status in (FlagStatus.OPEN.value, FlagStatus.HELD.value) for _m, _at, status in arrivals)
-        unflagged = [(member, at) for member, at, status in arrivals if status is None]
-        voters = await self._members.voters(member for member, _at in unflagged)
+        voters = await self._members.voters(member for member, _at, _status in arrivals)
+        joined = {member: getattr(voters.get(member), "joined_at", None) for member, _at, _status in arrivals}
+        unflagged = [Arrival(at, joined[member]) for member, at, status in arrivals if status is None]
         earlier = await self._repo.count_first_rated(item.id, start - rules.baseline, start)
-        burst = find_burst(
-            [Arrival(at, getattr(voters.get(member), "joined_at", None)) for member, at in unflagged], earlier, now, rules
-        )
+        burst = find_burst(unflagged, earlier, now, rules)
         if burst is None and not ongoing:
             return
+        every = [Arrival(at, joined[member]) for member, at, _status in arrivals]
         flag, new = await self._repo.flag_burst(
             item.id,
             burst.window_start if burst else start,
             burst.ratings if burst else 0,
-            burst.new_accounts if burst else 0,
+            sum(1 for arrival in every if arrival.is_new(rules)),
             burst.expected if burst else 0.0,
             recent=start,
         )

@@ -32,6 +32,10 @@ class Arrival:
     rated_at: datetime
     joined_at: datetime | None
 
+    def is_new(self, rules: BurstRules) -> bool:
+        """From an account younger than ``new_account_age`` when it rated."""
+        return self.joined_at is not None and self.rated_at - self.joined_at < rules.new_account_age
+
 
 @dataclass(frozen=True, slots=True)
 class Burst:
@@ -54,7 +58,7 @@ def find_burst(arrivals: Sequence[Arrival], earlier: int, now: datetime, rules: 
     recent = [arrival for arrival in arrivals if start <= arrival.rated_at <= now]
     if len(recent) < rules.min_ratings:
         return None
-    new = sum(1 for a in recent if a.joined_at is not None and a.rated_at - a.joined_at < rules.new_account_age)
+    new = sum(1 for arrival in recent if arrival.is_new(rules))
     expected = expected_in_window(earlier, rules)
     if new >= rules.new_share * len(recent) or len(recent) >= rules.surge_factor * max(expected, 1.0):
         return Burst(start, len(recent), new, expected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from bot.app import Werkbot
 from cogs.meetlat import MeetlatModule
@@ -33,13 +34,15 @@ def meetlat_of(app: Werkbot) -> MeetlatService:
 
 
 async def with_method(app: Werkbot) -> list[int]:
-    """The three criteria and method v1 (applies at once); the criteria's numbers."""
+    """The three criteria and method v1, made (and so applying) at ``START``; the
+    criteria's numbers."""
     service = meetlat_of(app)
     ids = []
-    for code, name, explanation in CRITERIA:
-        criterion, _new = await service.put_criterion(code, name, explanation)
-        ids.append(criterion.id)
-    await service.new_method("Version 1: three checkpoints, m = 5, at least 5 raters.", START, "test")
+    with time_machine.travel(START):
+        for code, name, explanation in CRITERIA:
+            criterion, _new = await service.put_criterion(code, name, explanation)
+            ids.append(criterion.id)
+        await service.new_method("Version 1: three checkpoints, m = 5, at least 5 raters.", START, "test")
     return ids
 
 
