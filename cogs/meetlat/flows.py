@@ -26,6 +26,8 @@ RATE_FLOW = "meetlat_rate"
 PROPOSE_FLOW = "meetlat_propose"
 STOP_HINT = "(Type /stop to stop.)"
 SKIP = "skip"
+MAX_WEBSITE = 300
+"""The column's length (PostgreSQL refuses longer; SQLite would keep it)."""
 
 
 class RateFlow(Flow):
@@ -180,7 +182,7 @@ class ProposeFlow(Flow):
                 data["kind"] = answer
                 return Outcome("website")
             if step == "website":
-                data["website"] = None if answer == SKIP else checked_link(answer)
+                data["website"] = None if answer == SKIP else checked_link(answer, MAX_WEBSITE)
                 return Outcome("sector")
             if step == "sector":
                 data["sector"] = None if answer == SKIP else checked_line(answer, 60).lower()
