@@ -135,48 +135,69 @@ def priors(ratings: Iterable[CountedRating], criteria: Sequence[int]) -> dict[in
     }
 
 
+@dataclass(frozen=True, slots=True)
+class ItemStats:
+    """What the score of one item needs from its ratings: per criterion n, x̄ and the
+    spread, and the number of raters. Kept per item, so that one new rating recomputes one
+    item and the shrinkage of all (cheap), not every rating."""
+
+    item_id: int
+    raters: int
+    given: Mapping[int, tuple[int, float, float]]
+    """Criterion number → (n, mean, spread) for the criteria that have ratings."""
+
+
+def item_stats(item_id: int, ratings: Sequence[CountedRating], criteria: Sequence[int]) -> ItemStats:
+    """The statistics of one item's counted ratings (in the window, one per voice)."""
+    given: dict[int, tuple[int, float, float]] = {}
+    for criterion_id in criteria:
+        values = [rating.scores[criterion_id] for rating in ratings if criterion_id in rating.scores]
+        if values:
+            spread = statistics.stdev(values) if len(values) > 1 else 0.0
+            given[criterion_id] = (len(values), sum(values) / len(values), spread)
+    raters = sum(1 for rating in ratings if any(c in rating.scores for c in criteria))
+    return ItemStats(item_id, raters, given)
+
+
+def counted_per_item(
+    ratings: Iterable[CountedRating], criteria: Sequence[int], params: Params, now: datetime
+) -> dict[int, ItemStats]:
+    """Every rated item's statistics: the ratings cut to the window and to one per voice."""
+    by_item: dict[int, list[CountedRating]] = defaultdict(list)
+    for rating in one_per_voice(in_window(ratings, now, params)):
+        by_item[rating.item_id].append(rating)
+    return {item_id: item_stats(item_id, rated, criteria) for item_id, rated in by_item.items()}
+
+
+def shrink(stats: Mapping[int, ItemStats], criteria: Sequence[int], params: Params) -> dict[int, ItemScore]:
+    """The scores of every item from their statistics: *C* per criterion is the mean of the
+    item means, then S = (n·x̄ + m·C)/(n + m)."""
+    prior = {}
+    for criterion_id in criteria:
+        means = [item.given[criterion_id][1] for item in stats.values() if criterion_id in item.given]
+        prior[criterion_id] = sum(means) / len(means) if means else MIDPOINT
+    scores = {}
+    for item_id, item in stats.items():
+        rows = []
+        for criterion_id in criteria:
+            if criterion_id not in item.given:
+                rows.append(CriterionScore(criterion_id, 0, None, None, prior[criterion_id], None))
+                continue
+            n, mean, spread = item.given[criterion_id]
+            rows.append(CriterionScore(criterion_id, n, mean, spread, prior[criterion_id], shrunk(n, mean, prior[criterion_id], params.prior_weight)))
+        scores[item_id] = ItemScore(item_id, item.raters, tuple(rows), published=item.raters >= params.min_raters)
+    return scores
+
+
 def score_items(
     ratings: Iterable[CountedRating],
     criteria: Sequence[int],
     params: Params,
     now: datetime,
 ) -> dict[int, ItemScore]:
-    """Every rated item's scores under one method (its criteria and numbers).
-
-    The ratings are those that count; here they are cut to the window and to one per
-    voice, and only the method's criteria are scored."""
-    counted = one_per_voice(in_window(ratings, now, params))
-    wanted = set(criteria)
-    counted = [
-        CountedRating(r.item_id, r.voice, r.rated_at, {c: v for c, v in r.scores.items() if c in wanted})
-        for r in counted
-    ]
-    prior = priors(counted, criteria)
-    by_item: dict[int, list[CountedRating]] = defaultdict(list)
-    for rating in counted:
-        by_item[rating.item_id].append(rating)
-    return {item_id: _item_score(item_id, rated, criteria, prior, params) for item_id, rated in by_item.items()}
-
-
-def _item_score(
-    item_id: int,
-    ratings: Sequence[CountedRating],
-    criteria: Sequence[int],
-    prior: Mapping[int, float],
-    params: Params,
-) -> ItemScore:
-    raters = sum(1 for rating in ratings if rating.scores)
-    scores = []
-    for criterion_id in criteria:
-        given = [rating.scores[criterion_id] for rating in ratings if criterion_id in rating.scores]
-        if not given:
-            scores.append(CriterionScore(criterion_id, 0, None, None, prior[criterion_id], None))
-            continue
-        mean = sum(given) / len(given)
-        spread = statistics.stdev(given) if len(given) > 1 else 0.0
-        score = shrunk(len(given), mean, prior[criterion_id], params.prior_weight)
-        scores.append(CriterionScore(criterion_id, len(given), mean, spread, prior[criterion_id], score))
-    return ItemScore(item_id, raters, tuple(scores), published=raters >= params.min_raters)
+    """Every rated item's scores under one method (its criteria and numbers), from the
+    ratings that count; they are cut to the window and to one per voice here."""
+    return shrink(counted_per_item(ratings, criteria, params, now), criteria, params)
 
 
 def mark_for(score: ItemScore | None, params: Params, *, evidence_checked: bool) -> Mark | None:

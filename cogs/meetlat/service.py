@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -27,11 +27,14 @@ from bot.core.types import Chat
 from cogs.meetlat.scoring import (
     CountedRating,
     ItemScore,
+    ItemStats,
     Mark,
     Params,
+    counted_per_item,
     empty_score,
     mark_for,
     score_items,
+    shrink,
 )
 from cogs.meetlat.signals import Arrival, BurstRules, find_burst
 from storage.records.meetlat import (
@@ -67,6 +70,10 @@ MARKS_JOB = "meetlat.marks"
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 MAX_NOTE = 500
 MAX_REPLY = 1_000
+SCORES_KEPT = timedelta(seconds=60)
+"""How long computed scores are reused when nothing here changed them. Saving a rating,
+a flag decision, a sponsor link, an erasure or a change of voice recompute at once; what
+this process does not see (a member who verified their e-mail since) within a minute."""
 
 
 class Voter(Protocol):
@@ -93,6 +100,8 @@ class MemberFacts(Protocol):
     async def sponsors(self) -> list[tuple[int, str, int]]: ...
 
     async def audience(self, *, verified_only: bool = False) -> Sequence[Any]: ...
+
+    def on_voice_change(self, listener: Callable[[int], None]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,19 @@ class MeetlatService:
         self._members = members
         self._broadcaster = broadcaster
         self.options = options or MeetlatOptions()
+        self._stats: dict[tuple[int, bool], tuple[datetime, dict[int, ItemStats]]] = {}
+        """Per method version (and with or without held ratings): when computed, and the
+        statistics of every rated item."""
+        self._stale_items: set[int] = set()
+        members.on_voice_change(lambda _member_id: self._forget_scores())
+
+    def _forget_scores(self, item_id: int | None = None) -> None:
+        """Scores changed: of one item (recomputed from its ratings alone), or of all."""
+        if item_id is None:
+            self._stats.clear()
+            self._stale_items.clear()
+        else:
+            self._stale_items.add(item_id)
 
     # -- criteria and methods --------------------------------------------------------------------
 
@@ -296,6 +318,7 @@ class MeetlatService:
         status = ItemStatus.APPROVED if approve else ItemStatus.REJECTED
         if not await self._repo.decide_item(item_id, status, by):
             raise UserError(_("That proposal was decided already."))
+        self._forget_scores(item_id)
         if item.proposed_by is not None:
             await self._tell(DECIDED_TEMPLATE, {"item": item_id}, [item.proposed_by], f"Meetlat: {item.name}")
         return await self.item(item_id, approved=False)
@@ -309,6 +332,7 @@ class MeetlatService:
                 raise UserError(_("There is no sponsor with number {id}.").format(id=organization_id))
             name = sponsors[organization_id]
         await self._repo.update_item(item.id, organization_id=organization_id)
+        self._forget_scores(item.id)
         return name
 
     async def add_contact(self, item_id: int, member_id: int) -> bool:
@@ -361,6 +385,7 @@ class MeetlatService:
             given = RatingInput(used=False, works_there=given.works_there)
         now = utcnow()
         saved = await self._repo.save_rating(item.id, member_id, given, now)
+        self._forget_scores(item.id)
         if not saved.changed:
             await self._look_for_burst(item, now)
         return saved, self._counts(item, voter, given)
@@ -419,9 +444,27 @@ class MeetlatService:
         return counted
 
     async def _scores(self, method: MethodRecord, now: datetime, *, with_held: bool = False) -> dict[int, ItemScore]:
+        """Every item's scores under a method. The statistics of every item are read from
+        every counted rating once, kept for :data:`SCORES_KEPT`, and an item whose ratings
+        changed here is read again alone; the shrinkage toward the mean of all items is
+        then redone for all (cheap)."""
         params = params_of(method)
-        rows = await self._repo.rating_rows(now - timedelta(days=params.window_days))
-        return score_items(await self._counted(rows, with_held=with_held), method.criteria, params, now)
+        since = now - timedelta(days=params.window_days)
+        key = (method.version, with_held)
+        kept = self._stats.get(key)
+        if kept is None or abs(now - kept[0]) >= SCORES_KEPT:
+            rows = await self._repo.rating_rows(since)
+            kept = (now, counted_per_item(await self._counted(rows, with_held=with_held), method.criteria, params, now))
+            self._stats[key] = kept
+            self._stale_items.clear()
+        elif self._stale_items:
+            counted = await self._counted(await self._repo.rating_rows(since, self._stale_items), with_held=with_held)
+            for item_id in self._stale_items:
+                kept[1].pop(item_id, None)
+            kept[1].update(counted_per_item(counted, method.criteria, params, now))
+            self._stats = {key: kept}  # the others did not see these items change: read again
+            self._stale_items.clear()
+        return shrink(kept[1], method.criteria, params)
 
     async def standing(self, item_id: int) -> Standing:
         item = await self.item(item_id)
@@ -528,6 +571,7 @@ class MeetlatService:
         if flag is None:
             raise UserError(_("There is no flag with number {id}.").format(id=flag_id))
         await self._repo.decide_flag(flag_id, FlagStatus.HELD if hold else FlagStatus.CLEARED, by)
+        self._forget_scores(flag.item_id)
         decided = await self._repo.flag(flag_id)
         assert decided is not None
         return decided
@@ -622,6 +666,7 @@ class MeetlatService:
 
     async def erase(self, member_id: int) -> None:
         await self._repo.erase(member_id)
+        self._forget_scores()
 
 
 def snapshot(score: ItemScore) -> dict[str, Any]:

@@ -1,9 +1,8 @@
 """The Modern Werkenden Meetlat and the Sociaal Keurmerk.
 
 Criteria (checkpoints) and methodology versions; items (services, companies, tools)
-that organizers add or approve; members' ratings (one current per member and item, its
-answers per criterion in ``meetlat_rating_scores``, earlier versions in
-``meetlat_rating_history``); burst flags; awarded marks; and the organizations' appeals.
+that organizers add or approve; members' ratings (one current per member and item with
+its answers per criterion, earlier versions in ``meetlat_rating_history``); burst flags; awarded marks; and the organizations' appeals.
 Who gave which rating is stored only to keep one rating per member, to export and erase
 it: no organizer view reads it.
 """
@@ -18,7 +17,6 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     PrimaryKeyConstraint,
-    SmallInteger,
     Text,
     UniqueConstraint,
 )
@@ -118,6 +116,9 @@ class MeetlatRating(SQLModel, table=True):
     member_id: int = Field(index=True)
     used: bool = Field(default=True)
     works_there: bool = Field(default=False)
+    scores: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """Criterion number (as text) → 1..5; a skipped criterion is absent. On the row, not in
+    a table of its own: the scores read every rating at once, five times fewer rows."""
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     flag_id: int | None = Field(
         default=None,
@@ -125,15 +126,6 @@ class MeetlatRating(SQLModel, table=True):
     )
     first_rated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     rated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-
-
-class MeetlatRatingScore(SQLModel, table=True):
-    __tablename__ = "meetlat_rating_scores"
-    __table_args__ = (PrimaryKeyConstraint("rating_id", "criterion_id"),)
-
-    rating_id: int = Field(sa_column=Column(Integer, ForeignKey("meetlat_ratings.id", ondelete="CASCADE")))
-    criterion_id: int = Field(sa_column=Column(Integer, ForeignKey("meetlat_criteria.id", ondelete="CASCADE")))
-    value: int = Field(sa_column=Column(SmallInteger, nullable=False))
 
 
 class MeetlatRatingHistory(SQLModel, table=True):

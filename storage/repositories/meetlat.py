@@ -8,8 +8,7 @@ changes it once.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +27,6 @@ from storage.models.meetlat import (
     MeetlatMethod,
     MeetlatRating,
     MeetlatRatingHistory,
-    MeetlatRatingScore,
 )
 from storage.records.meetlat import (
     AppealRecord,
@@ -56,12 +54,13 @@ _items = table_of(MeetlatItem)
 _contacts = table_of(MeetlatContact)
 _flags = table_of(MeetlatFlag)
 _ratings = table_of(MeetlatRating)
-_scores = table_of(MeetlatRatingScore)
 _history = table_of(MeetlatRatingHistory)
 _marks = table_of(MeetlatMark)
 _appeals = table_of(MeetlatAppeal)
 
 SEARCH_LIMIT = 10
+CHUNK = 500
+"""Ids per IN list (under SQLite's parameter limit)."""
 
 
 class NameTaken(Exception):
@@ -71,6 +70,11 @@ class NameTaken(Exception):
 def name_key(name: str) -> str:
     """A name folded for comparison: case and spacing do not make a second item."""
     return " ".join(name.casefold().split())[:120]
+
+
+def _scores_of(stored: Any) -> dict[int, int]:
+    """A rating's answers as stored in JSON (criterion as text) → criterion number → 1..5."""
+    return {int(criterion): int(value) for criterion, value in dict(stored or {}).items()}
 
 
 def _criterion(row: Any) -> CriterionRecord:
@@ -303,7 +307,6 @@ class MeetlatRepository:
         row = (await conn.execute(select(_ratings).where(_ratings.c.item_id == item_id, _ratings.c.member_id == member_id))).first()
         if row is None:
             return None
-        scores = {int(c): int(v) for c, v in await conn.execute(select(_scores.c.criterion_id, _scores.c.value).where(_scores.c.rating_id == row.id))}
         return RatingRecord(
             id=int(row.id),
             item_id=int(row.item_id),
@@ -314,7 +317,7 @@ class MeetlatRepository:
             flag_id=row.flag_id,
             first_rated_at=row.first_rated_at,
             rated_at=row.rated_at,
-            scores=scores,
+            scores=_scores_of(row.scores),
         )
 
     async def save_rating(self, item_id: int, member_id: int, given: RatingInput, now: datetime) -> SavedRating:
@@ -333,12 +336,16 @@ class MeetlatRepository:
                 update(_ratings).where(_ratings.c.item_id == item_id, _ratings.c.member_id == member_id).values(rated_at=_ratings.c.rated_at)
             )
             earlier = await self._rating(conn, item_id, member_id)
-            values = {"used": given.used, "works_there": given.works_there, "note": given.note, "rated_at": now}
+            values = {
+                "used": given.used,
+                "works_there": given.works_there,
+                "note": given.note,
+                "rated_at": now,
+                "scores": {str(c): v for c, v in sorted(given.scores.items())},
+            }
             if earlier is None:
-                result = await conn.execute(insert(_ratings).values(item_id=item_id, member_id=member_id, first_rated_at=now, **values))
-                rating_id = stored_id(result.inserted_primary_key[0] if result.inserted_primary_key else None)
+                await conn.execute(insert(_ratings).values(item_id=item_id, member_id=member_id, first_rated_at=now, **values))
             else:
-                rating_id = earlier.id
                 await conn.execute(
                     insert(_history).values(
                         item_id=item_id,
@@ -351,26 +358,22 @@ class MeetlatRepository:
                         replaced_at=now,
                     )
                 )
-                await conn.execute(update(_ratings).where(_ratings.c.id == rating_id).values(**values))
-                await conn.execute(delete(_scores).where(_scores.c.rating_id == rating_id))
-            if given.scores:
-                await conn.execute(
-                    insert(_scores), [{"rating_id": rating_id, "criterion_id": c, "value": v} for c, v in sorted(given.scores.items())]
-                )
+                await conn.execute(update(_ratings).where(_ratings.c.id == earlier.id).values(**values))
             saved = await self._rating(conn, item_id, member_id)
             assert saved is not None
             return SavedRating(saved, changed=earlier is not None)
 
-    async def rating_rows(self, since: datetime, item_id: int | None = None) -> list[RatingRow]:
-        """Ratings of approved items since a moment, with the state of their flag (no notes)."""
+    async def rating_rows(self, since: datetime, item_ids: Collection[int] | None = None) -> list[RatingRow]:
+        """Ratings of approved items (all, or these) since a moment, with the state of their
+        flag (no notes)."""
         query = (
             select(
-                _ratings.c.id,
                 _ratings.c.item_id,
                 _ratings.c.member_id,
                 _ratings.c.used,
                 _ratings.c.works_there,
                 _ratings.c.rated_at,
+                _ratings.c.scores,
                 _ratings.c.flag_id,
                 _flags.c.status.label("flag_status"),
             )
@@ -378,20 +381,14 @@ class MeetlatRepository:
             .outerjoin(_flags, _flags.c.id == _ratings.c.flag_id)
             .where(_items.c.status == ItemStatus.APPROVED.value, _ratings.c.rated_at >= since)
         )
-        scores_query = (
-            select(_scores.c.rating_id, _scores.c.criterion_id, _scores.c.value)
-            .join(_ratings, _ratings.c.id == _scores.c.rating_id)
-            .join(_items, _items.c.id == _ratings.c.item_id)
-            .where(_items.c.status == ItemStatus.APPROVED.value, _ratings.c.rated_at >= since)
-        )
-        if item_id is not None:
-            query = query.where(_ratings.c.item_id == item_id)
-            scores_query = scores_query.where(_ratings.c.item_id == item_id)
         async with self._db.engine.connect() as conn:
-            rows = list(await conn.execute(query))
-            given: dict[int, dict[int, int]] = defaultdict(dict)
-            for rating_id, criterion_id, value in await conn.execute(scores_query):
-                given[int(rating_id)][int(criterion_id)] = int(value)
+            if item_ids is None:
+                rows = list(await conn.execute(query))
+            else:
+                wanted = sorted(item_ids)
+                rows = []
+                for start in range(0, len(wanted), CHUNK):
+                    rows += list(await conn.execute(query.where(_ratings.c.item_id.in_(wanted[start : start + CHUNK]))))
         return [
             RatingRow(
                 item_id=int(row.item_id),
@@ -401,7 +398,7 @@ class MeetlatRepository:
                 held=row.flag_status == FlagStatus.HELD.value,
                 flag_id=row.flag_id,
                 rated_at=row.rated_at,
-                scores=given.get(int(row.id), {}),
+                scores=_scores_of(row.scores),
             )
             for row in rows
         ]
@@ -621,7 +618,6 @@ class MeetlatRepository:
         """The member's ratings (and so their part of every score), history, contact roles;
         items they proposed and appeals they wrote stay, without them."""
         async with self._db.begin() as conn:
-            await conn.execute(delete(_scores).where(_scores.c.rating_id.in_(select(_ratings.c.id).where(_ratings.c.member_id == member_id))))
             await conn.execute(delete(_ratings).where(_ratings.c.member_id == member_id))
             await conn.execute(delete(_history).where(_history.c.member_id == member_id))
             await conn.execute(delete(_contacts).where(_contacts.c.member_id == member_id))
