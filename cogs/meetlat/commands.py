@@ -16,13 +16,14 @@ from bot.core.commands import Action, Arg, ArgKind, Command, Registry
 from bot.core.context import Context
 from bot.core.conversation import Conversations
 from bot.core.errors import UserError
-from bot.core.i18n import N_, _
+from bot.core.i18n import N_, _, ngettext
 from bot.core.types import Attachment, Reply, Role
 from cogs.meetlat import actions, render
 from cogs.meetlat.actions import OrganizerVerb, Verb
 from cogs.meetlat.exports import standings_csv, standings_json
 from cogs.meetlat.flows import PROPOSE_FLOW, RATE_FLOW, rating_data
-from cogs.meetlat.service import MeetlatService
+from cogs.meetlat.scoring import Params
+from cogs.meetlat.service import MeetlatService, params_of
 from storage.records.meetlat import ItemKind
 
 KIND_WORDS = {
@@ -282,7 +283,7 @@ class MeetlatCommands:
     async def uitspraak(self, ctx: Context) -> Reply:
         upheld = str(ctx.args["uitkomst"]) in ("toegewezen", "upheld")
         appeal = await self._service.rule(int(ctx.args["bezwaar"]), upheld, str(ctx.args["toelichting"]), ctx.identity.key)
-        return Reply(_("The outcome of appeal {id} is recorded and sent to who appealed.").format(id=appeal.id), private=True)
+        return Reply(_("The outcome of appeal {id} is recorded and sent to the contact who appealed.").format(id=appeal.id), private=True)
 
     async def sponsor(self, ctx: Context) -> Reply:
         organization = int(ctx.args["sponsor"])
@@ -304,7 +305,7 @@ class MeetlatCommands:
         listed = await self._service.standings(kind=kind, sector=sector)
         method = await self._service.method_now()
         if method is None or not listed:
-            raise UserError(_("Nothing to export yet: no item has 5 or more raters."))
+            raise UserError(_("Nothing to export yet: no item has enough raters ({n} or more).").format(n=params_of(method).min_raters if method else Params().min_raters))
         criteria = {c.id: c for c in await self._service.criteria()}
         return [
             Reply(_("Meetlat scores (method v{version}), {n} items.").format(version=method.version, n=len(listed)), private=True),
@@ -315,7 +316,10 @@ class MeetlatCommands:
     async def publiceer(self, ctx: Context) -> Reply:
         kind, sector = ranking_filter(ctx.args.get("filter"))
         chats = await self._service.publish(kind, sector, ctx.identity.key)
-        return Reply(_("The Meetlat ranking is published in {n} announcement chats.").format(n=chats), private=True)
+        return Reply(
+            ngettext("The Meetlat ranking is published in {n} announcement chat.", "The Meetlat ranking is published in {n} announcement chats.", chats).format(n=chats),
+            private=True,
+        )
 
     # -- buttons ---------------------------------------------------------------------------------
 

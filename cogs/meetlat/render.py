@@ -15,7 +15,7 @@ from bot.core.types import Attachment, Button, Reply
 from cogs.meetlat import actions
 from cogs.meetlat.actions import OrganizerVerb, Verb
 from cogs.meetlat.scorecard import Scorecard, ScorecardRow, scorecard_png
-from cogs.meetlat.scoring import ItemScore, Mark, Params
+from cogs.meetlat.scoring import ItemScore, Mark
 from cogs.meetlat.service import Counted, FlagView, Standing, params_of
 from storage.records.meetlat import (
     AppealRecord,
@@ -127,7 +127,7 @@ def scorecard(found: Standing) -> Reply:
 
 def ranking(listed: Sequence[Standing], heading: str) -> Reply:
     if not listed:
-        return Reply(_("No item has {n} or more raters yet, so there is no ranking.").format(n=Params().min_raters))
+        return Reply(_("No item has enough raters yet, so there is no ranking."))
     method = listed[0].method
     lines = [heading, _("Method v{version}; only items with enough raters are shown.").format(version=method.version)]
     for position, found in enumerate(listed, start=1):
@@ -283,7 +283,7 @@ def flag_card(view: FlagView, criteria: dict[int, CriterionRecord]) -> Reply:
     flag = view.flag
     state = {FlagStatus.OPEN: _("counted for now"), FlagStatus.HELD: _("held out of the score"), FlagStatus.CLEARED: _("counted")}[flag.status]
     lines = [
-        _("Flag {id}: {name}: {n} new ratings since {since} ({new} from accounts younger than two weeks; usual pace {expected:.1f}). Now: {state}.").format(
+        _("Flag {id}: {name}: {n} new ratings since {since} ({new} from accounts younger than two weeks; {expected:.1f} at its usual pace). Now: {state}.").format(
             id=flag.id, name=view.item.name, n=flag.ratings, since=when(flag.window_start), new=flag.new_accounts, expected=flag.expected, state=state
         ),
         _("With them: overall {with_} (n={n1}); without them: overall {without} (n={n2}).").format(
@@ -312,7 +312,7 @@ def appeal_card(appeal: AppealRecord, item: ItemRecord) -> Reply:
 
 def overview(proposals: int, flags: int, appeals: int, current: MethodRecord | None, coming: MethodRecord | None) -> Reply:
     lines = [
-        _("📏 Meetlat for organizers: {p} proposals, {f} flags and {a} appeals wait.").format(p=proposals, f=flags, a=appeals),
+        _("📏 Meetlat for organizers. Waiting: proposals {p}, flags {f}, appeals {a}.").format(p=proposals, f=flags, a=appeals),
         _("Method now: v{version}.").format(version=current.version) if current else _("No method applies yet."),
     ]
     if coming is not None:

@@ -626,7 +626,8 @@ class MeetlatService:
             raise UserError(_("No announcement chats are set (ANNOUNCEMENT_CHATS)."))
         await self.refresh_marks()
         if not await self.standings(kind=kind, sector=sector):
-            raise UserError(_("Nothing to publish yet: no item has 5 or more raters."))
+            minimum = params_of(await self._current()).min_raters
+            raise UserError(_("Nothing to publish yet: no item has enough raters ({n} or more).").format(n=minimum))
         await self._broadcaster.broadcast(
             Broadcast(
                 title="Meetlat: ranglijst",

@@ -391,7 +391,7 @@ async def test_exports_and_publishing_carry_only_published_scores_with_the_metho
     assert "Nieuwkomer" not in files["meetlat-v1.json"].decode()
 
     published = text_of(await chat.say(ORGANIZER, "/meetlat_publiceer"))
-    assert "published in 1 announcement chats" in published
+    assert "published in 1 announcement chat." in published
     await sent(app)
     ranking = text_of(delivered_to(chat, "nieuws"))
     assert "=HYPERLINK(1)" in ranking and "Sociaal Keurmerk Basis" in ranking and "Nieuwkomer" not in ranking
