@@ -342,6 +342,32 @@ class Harness:
         return replies
 
 
+SHORT = 400
+"""A refusal is a sentence or two, whatever came in."""
+FAILURE = "Something went wrong"
+
+
+def short(replies: list[Reply], limit: int = SHORT, *, files: bool = True) -> None:
+    """An answer, each reply at most ``limit`` characters, none the failure message or a
+    traceback (and without a file, unless ``files``)."""
+    assert replies, "no answer"
+    for reply in replies:
+        assert FAILURE not in reply.text and "Traceback" not in reply.text, reply.text
+        assert len(reply.text) <= limit, reply.text
+        assert files or reply.attachment is None, reply.attachment
+
+
+def refused(harness: Harness, event: Any, containing: str = "", *, limit: int = SHORT) -> list[Reply]:
+    """Refused in short, and every table as it was (``Harness.send`` compares them for a
+    refusal); a conversation's question asked again after it may be long (a letter)."""
+    replies = harness.send(event)
+    assert replies and replies[0].refusal, [reply.text for reply in replies]
+    short(replies[:1], limit, files=False)
+    assert not any(FAILURE in reply.text for reply in replies)
+    assert containing in " ".join(reply.text for reply in replies), [reply.text for reply in replies]
+    return replies
+
+
 class _Collect(logging.Handler):
     def __init__(self, into: list[logging.LogRecord]) -> None:
         super().__init__(logging.ERROR)

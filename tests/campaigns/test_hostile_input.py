@@ -48,16 +48,17 @@ from tests.test_property_inputs import (
     EXAMPLES,
     NASTY_NUMBERS,
     NASTY_TEXT,
+    SHORT,
     TOKEN,
     Harness,
+    refused,
+    short,
 )
 from tests.test_property_inputs import harness as property_harness  # noqa: F401  (a fixture)
 
 PER_STEP = settings(EXAMPLES, max_examples=6)
 """Bounded so the whole file runs in seconds."""
 FAILURE = "Something went wrong"
-SHORT = 400
-"""A refusal is a sentence or two, whatever came in."""
 FILE_REPLY = 5_000
 """A file's problems: at most 20 lines of at most 200 characters, and the heading."""
 HUGE = "99999999999999999999999"
@@ -244,12 +245,6 @@ def dutch(harness: Harness, user: str, text: str) -> TextMessage:
     return TextMessage(identity, harness.chat(user), text=text)
 
 
-def short(replies: list[Reply], limit: int = SHORT) -> None:
-    assert replies, "no answer"
-    for reply in replies:
-        assert FAILURE not in reply.text
-        assert len(reply.text) <= limit, reply.text
-        assert reply.attachment is None
 
 
 def unchanged(harness: Harness, event: Incoming) -> list[Reply]:
@@ -262,15 +257,6 @@ def unchanged(harness: Harness, event: Incoming) -> list[Reply]:
     return replies
 
 
-def refused(harness: Harness, event: Incoming, containing: str = "") -> list[Reply]:
-    """Refused in short, and nothing changed (the harness compares the tables of a refusal);
-    a question asked again after it may be long (a letter)."""
-    replies = harness.send(event)
-    short(replies[:1])
-    assert not any(FAILURE in reply.text for reply in replies)
-    assert replies[0].refusal, [reply.text for reply in replies]
-    assert containing in replies[0].text, replies[0].text
-    return replies
 
 
 def state(harness: Harness, campaign_id: int, member: int) -> ActionState | None:
@@ -850,7 +836,7 @@ def test_any_campaign_file_gets_a_clean_answer(harness: Harness, campaigns: Camp
         if user in ("anna", "gast"):
             assert replies[0].refusal and "Only opjutters and organizers" in replies[0].text
         if replies[0].refusal:
-            short(replies, FILE_REPLY)
+            short(replies, FILE_REPLY, files=False)
 
     uploaded()
 
@@ -922,7 +908,7 @@ def test_any_target_list_gets_a_clean_answer(harness: Harness, campaigns: Campai
         replies = harness.send(upload(harness, user, "kamerleden.csv", data))
         assert replies
         if replies[0].refusal:
-            short(replies, FILE_REPLY)
+            short(replies, FILE_REPLY, files=False)
         if user != "olga":  # only organizers load addressees
             assert harness.run(targets.count()) == before
 

@@ -18,16 +18,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.clock import utcnow
-from bot.core.types import Incoming, Reply
 from cogs.meetlat import MeetlatModule
 from cogs.meetlat.actions import ORGANIZER_ARITY, OrganizerVerb, Verb
 from cogs.meetlat.service import MeetlatService
 from storage.records.meetlat import ItemKind, NewItem
-from tests.test_property_inputs import ARGUMENTS, EXAMPLES, NASTY_NUMBERS, TOKEN, Harness
+from tests.test_property_inputs import (
+    ARGUMENTS,
+    EXAMPLES,
+    NASTY_NUMBERS,
+    TOKEN,
+    Harness,
+    refused,
+    short,
+)
 from tests.test_property_inputs import harness as property_harness  # noqa: F401  (a fixture)
 
-FAILURE = "Something went wrong"
-SHORT = 600
 HUGE = "99999999999999999999"
 
 
@@ -60,23 +65,8 @@ def world(harness: Harness) -> World:
     return World(approved.id, proposal.id)
 
 
-def short(replies: list[Reply]) -> None:
-    assert replies, "no answer"
-    for reply in replies:
-        assert FAILURE not in reply.text and "Traceback" not in reply.text
-        assert len(reply.text) <= SHORT, reply.text
 
 
-def refused(harness: Harness, event: Incoming, containing: str = "") -> list[Reply]:
-    before = harness.snapshot()
-    replies = harness.send(event)
-    after = harness.snapshot()
-    changed = [table for table in before if before[table] != after.get(table)]
-    assert not changed, f"{changed} changed: {[reply.text for reply in replies]}"
-    short(replies)
-    assert replies[0].refusal, [reply.text for reply in replies]  # (a conversation asks again after it)
-    assert containing in " ".join(reply.text for reply in replies), [reply.text for reply in replies]
-    return replies
 
 
 JUNK = st.one_of(

@@ -18,18 +18,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.clock import utcnow
-from bot.core.types import ButtonPress, Incoming, Reply
+from bot.core.types import ButtonPress
 from cogs.platform import PlatformModule
 from cogs.platform.actions import ARITY, Verb
 from cogs.platform.profiles import ProfileDraft
 from cogs.platform.service import PlatformService
 from tests.platform.test_rounds import TAGS
-from tests.test_property_inputs import ARGUMENTS, EXAMPLES, NASTY_NUMBERS, TOKEN, Harness
+from tests.test_property_inputs import (
+    ARGUMENTS,
+    EXAMPLES,
+    NASTY_NUMBERS,
+    TOKEN,
+    Harness,
+    refused,
+    short,
+)
 from tests.test_property_inputs import harness as property_harness  # noqa: F401  (a fixture)
 
-FAILURE = "Something went wrong"
-SHORT = 400
-"""A refusal is a sentence or two, whatever came in."""
 HUGE = "99999999999999999999"
 NOT_ORGANIZERS = ("gast", "anna", "sam", "nina")
 """A guest, two members with a profile, someone half-way through registering."""
@@ -109,26 +114,8 @@ def press(harness: Harness, user: str, action: str) -> ButtonPress:
     return harness.press(user, action)
 
 
-def short(replies: list[Reply]) -> None:
-    assert replies, "no answer"
-    for reply in replies:
-        assert FAILURE not in reply.text and "Traceback" not in reply.text
-        assert len(reply.text) <= SHORT, reply.text
 
 
-def refused(harness: Harness, event: Incoming, containing: str = "") -> list[Reply]:
-    """Sent through the harness's checks: a short refusal, and every table as it was."""
-    before = harness.snapshot()
-    replies = harness.send(event)
-    after = harness.snapshot()
-    changed = [table for table in before if before[table] != after.get(table)]
-    assert not changed, f"{changed} changed: {[reply.text for reply in replies]}"
-    short(replies)
-    assert all(reply.refusal for reply in replies), [reply.text for reply in replies]
-    assert containing in " ".join(reply.text for reply in replies), [
-        reply.text for reply in replies
-    ]
-    return replies
 
 
 # -- buttons -------------------------------------------------------------------------------------
