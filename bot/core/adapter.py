@@ -42,4 +42,10 @@ class PlatformAdapter(Protocol):
         """Finish in-flight work and disconnect."""
         ...
 
+    @property
+    def connected(self) -> bool:
+        """Connected and taking updates now (a process that only sends: able to send);
+        ``/healthz`` reports it per platform. Never blocks, never raises."""
+        ...
+
     async def send(self, chat: Chat, reply: Reply) -> str | None: ...

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from bot.core.commands import Registry
 from bot.core.delivery import Delivery
+from bot.core.metrics import JOB_RUNS
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,18 @@ class JobRunner:
         self._delivery = delivery
 
     async def run(self, job_id: str, kind: str, payload: dict[str, Any]) -> None:
+        """Counted per kind for ``/metrics``: ``ok``, or ``error`` when it failed or no
+        module handles its kind."""
         handler = self._registry.job_handler(kind)
         if handler is None:
+            JOB_RUNS.labels(kind, "error").inc()
             log.error("job %s has kind %r that no module handles; dropped", job_id, kind)
             return
-        outbound = await handler(payload)
-        if outbound:
-            await self._delivery.deliver_all(list(outbound))
+        try:
+            outbound = await handler(payload)
+            if outbound:
+                await self._delivery.deliver_all(list(outbound))
+        except Exception:
+            JOB_RUNS.labels(kind, "error").inc()
+            raise
+        JOB_RUNS.labels(kind, "ok").inc()

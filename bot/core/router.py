@@ -8,6 +8,7 @@ message in the caller's language. Nothing it returns is ever a traceback.
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from bot.core.delivery import Delivery, Outbound
 from bot.core.directory import MemberDirectory
 from bot.core.errors import UserError
 from bot.core.i18n import N_, _, set_language
+from bot.core.metrics import ANSWER_SECONDS, UPDATES
 from bot.core.ratelimit import RateLimiter, Verdict
 from bot.core.types import (
     ButtonPress,
@@ -92,7 +94,18 @@ class Router:
         self._commits = commits
 
     async def handle(self, event: Incoming) -> list[Reply]:
-        """Handle one event from any adapter and return what to answer in that chat."""
+        """Handle one event from any adapter and return what to answer in that chat.
+
+        Counted per platform for ``/metrics``, with the time it took: the answer path."""
+        platform = event.identity.platform
+        UPDATES.labels(platform).inc()
+        started = time.perf_counter()
+        try:
+            return await self._handle(event)
+        finally:
+            ANSWER_SECONDS.labels(platform).observe(time.perf_counter() - started)
+
+    async def _handle(self, event: Incoming) -> list[Reply]:
         verdict = self._limiter.check(event.identity.key)
         if verdict is Verdict.DROP:
             return []

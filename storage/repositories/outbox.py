@@ -374,6 +374,23 @@ class OutboxRepository:
             )
             return [int(broadcast_id) for (broadcast_id,) in result]
 
+    async def pending_count(self) -> int:
+        """Recipients of running broadcasts not yet sent or in flight, over every sender
+        (the backlog ``/metrics`` reports)."""
+        async with self._db.engine.connect() as conn:
+            result = await conn.execute(
+                select(func.count())
+                .select_from(_messages)
+                .join(_broadcasts, _broadcasts.c.id == _messages.c.broadcast_id)
+                .where(
+                    _messages.c.state.in_(
+                        (RecipientState.PENDING.value, RecipientState.SENDING.value)
+                    ),
+                    _broadcasts.c.status == BroadcastStatus.RUNNING.value,
+                )
+            )
+            return int(result.scalar_one())
+
     async def failures(self, broadcast_id: int) -> list[FailedRecipient]:
         async with self._db.engine.connect() as conn:
             result = await conn.execute(

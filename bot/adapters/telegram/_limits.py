@@ -34,6 +34,7 @@ from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters._window import WindowLimiter
+from bot.core.metrics import RATE_LIMITED
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                     await self._wait_for_pause()  # a 429 may have come while we queued
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                RATE_LIMITED.labels("telegram").inc()
                 if attempt >= max_retries:
                     raise
                 with warnings.catch_warnings():  # int today, timedelta in PTB 23
