@@ -17,7 +17,7 @@ from cogs.members.demo import MembersDemo
 from cogs.members.flows import RegistrationFlow
 from cogs.members.jobs import register_jobs
 from cogs.members.privacy import MemberData
-from cogs.members.service import MemberService
+from cogs.members.service import ChangeNotices, MemberService
 from storage.db import Database
 from storage.repositories.members import MemberRepository
 
@@ -60,6 +60,7 @@ def build(
     default_language: str,
     require_verification: bool,
     code_in_chat_platforms: frozenset[str] = frozenset(),
+    changes: ChangeNotices | None = None,
 ) -> MembersModule:
     service = MemberService(
         MemberRepository(db),
@@ -68,6 +69,7 @@ def build(
         default_language=default_language,
         require_verification=require_verification,
         code_in_chat_platforms=code_in_chat_platforms,
+        changes=changes,
     )
     return MembersModule(service, conversations, personal_data, registry)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.cache import BoundedCache
 from bot.core.directory import Contact
@@ -53,6 +53,8 @@ RESEND_PAUSE = timedelta(seconds=60)
 PLATFORM_PREFERENCE = ("telegram", "discord", "console")
 CALLER_CACHE_SIZE = 50_000
 CALLER_CACHE_SECONDS = 300.0
+MEMBER, VOICE, ACCOUNT = "member", "voice", "account"
+"""Kinds of change told to the other processes (``ChangeNotices``)."""
 """Account resolution runs for every incoming event; within this process a cached record
 is never stale (every write below drops what it changes), the time limit only bounds a
 change made by another process."""
@@ -64,6 +66,15 @@ class VerifyResult(Enum):
     WRONG = "wrong"
     EXPIRED = "expired"
     TOO_MANY = "too_many"
+
+
+class ChangeNotices(Protocol):
+    """How the processes sharing one database tell each other about changed members
+    (``storage.notify.ChangeFeed``: PostgreSQL LISTEN/NOTIFY)."""
+
+    async def publish(self, kind: str, key: str) -> None: ...
+
+    def subscribe(self, subscriber: Callable[[str, str], None]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -158,14 +169,18 @@ class MemberService:
         default_language: str = "nl",
         require_verification: bool = True,
         code_in_chat_platforms: frozenset[str] = frozenset(),
+        changes: ChangeNotices | None = None,
     ) -> None:
         self._repo = repository
+        self._changes = changes
+        if changes is not None:
+            changes.subscribe(self._noticed)
         self._mailer = mailer
         self._policy = policy
         self._default_language = default_language
         self.require_verification = require_verification
         self._code_in_chat_platforms = code_in_chat_platforms
-        self._voice_listeners: list[Callable[[int], None]] = []
+        self._voice_listeners: list[Callable[[int | None], None]] = []
         self._resolved: BoundedCache[tuple[str, str], CallerRecord] = BoundedCache(
             CALLER_CACHE_SIZE, ttl=CALLER_CACHE_SECONDS
         )
@@ -180,14 +195,44 @@ class MemberService:
             self._resolved.put(key, found)
         return found
 
-    def _changed_account(self, platform: str, user_id: str) -> None:
+    async def _changed_account(self, platform: str, user_id: str) -> None:
+        self._forget_account(platform, user_id)
+        await self._tell_others(ACCOUNT, f"{platform}:{user_id}")
+
+    async def _changed_member(self, member_id: int) -> None:
+        """Drop every cached account of a member (all its accounts see the change), here
+        and in the other processes."""
+        self._forget_member(member_id)
+        await self._tell_others(MEMBER, str(member_id))
+
+    def _forget_account(self, platform: str, user_id: str) -> None:
         self._resolved.pop((platform, user_id))
 
-    def _changed_member(self, member_id: int) -> None:
-        """Drop every cached account of a member (all its accounts see the change)."""
+    def _forget_member(self, member_id: int) -> None:
         self._resolved.discard_where(
             lambda _key, record: record.member is not None and record.member.id == member_id
         )
+
+    def _forget_voice(self, member_id: int | None) -> None:
+        for listener in self._voice_listeners:
+            listener(member_id)
+
+    async def _tell_others(self, kind: str, key: str) -> None:
+        if self._changes is not None:
+            await self._changes.publish(kind, key)
+
+    def _noticed(self, kind: str, key: str) -> None:
+        """Another process changed a member: drop what this one cached about them."""
+        if kind == ACCOUNT:
+            platform, _sep, user_id = key.partition(":")
+            self._forget_account(platform, user_id)
+        elif kind in (MEMBER, VOICE) and key.isdigit():
+            self._forget_member(int(key))
+            if kind == VOICE:
+                self._forget_voice(int(key))
+        else:  # the notices were interrupted: anything may have changed
+            self._resolved.clear()
+            self._forget_voice(None)
 
     # -- the core's member directory -------------------------------------------------
 
@@ -196,7 +241,7 @@ class MemberService:
         if record.account is not None and record.account.unreachable_at is not None:
             # They are writing to us, so we can write to them again.
             await self._repo.mark_reachable(identity.platform, identity.user_id)
-            self._changed_account(identity.platform, identity.user_id)
+            await self._changed_account(identity.platform, identity.user_id)
         member = record.member
         language = (
             (member.language if member else None)
@@ -255,7 +300,7 @@ class MemberService:
 
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         await self._repo.mark_unreachable(platform, user_id)
-        self._changed_account(platform, user_id)
+        await self._changed_account(platform, user_id)
 
     # -- registration ------------------------------------------------------------------
 
@@ -315,7 +360,7 @@ class MemberService:
         except IdentityTaken:
             raise UserError(_("This account already belongs to a member. See /profiel.")) from None
         finally:
-            self._changed_account(platform, user_id)
+            await self._changed_account(platform, user_id)
         log.info("member %s registered from %s", member_id, platform)
         return member_id
 
@@ -377,7 +422,7 @@ class MemberService:
             await self._repo.count_failed_attempt(member_id)
             return VerifyResult.WRONG
         await self._repo.mark_verified(member_id)
-        self._changed_member(member_id)
+        await self._changed_member(member_id)
         return VerifyResult.OK
 
     def shows_code_in_chat(self, platform: str) -> bool:
@@ -409,8 +454,8 @@ class MemberService:
             ) from None
         if member_id is None:
             raise UserError(_("This code is unknown, used or expired. Ask a new one with /koppel."))
-        self._changed_account(platform, user_id)
-        self._changed_member(member_id)
+        await self._changed_account(platform, user_id)
+        await self._changed_member(member_id)
         log.info("member %s linked a %s account", member_id, platform)
         return member_id
 
@@ -420,9 +465,9 @@ class MemberService:
         self, platform: str, user_id: str, member_id: int | None, language: str
     ) -> None:
         await self._repo.set_language(platform, user_id, member_id, language)
-        self._changed_account(platform, user_id)
+        await self._changed_account(platform, user_id)
         if member_id is not None:
-            self._changed_member(member_id)
+            await self._changed_member(member_id)
 
     async def profile(self, member_id: int) -> Profile:
         member = await self._repo.get(member_id)
@@ -458,13 +503,13 @@ class MemberService:
     async def grant_opjutter(self, member_id: int, granted_by: str) -> bool:
         await self._existing(member_id)
         granted = await self._repo.grant(member_id, "opjutter", granted_by)
-        self._changed_member(member_id)
+        await self._changed_member(member_id)
         return granted
 
     async def revoke_opjutter(self, member_id: int) -> bool:
         await self._existing(member_id)
         revoked = await self._repo.revoke(member_id, "opjutter")
-        self._changed_member(member_id)
+        await self._changed_member(member_id)
         return revoked
 
     async def create_sponsor(self, name: str) -> int:
@@ -482,7 +527,7 @@ class MemberService:
             raise UserError(_("There is no sponsor with number {id}.").format(id=organization_id))
         await self._existing(member_id)
         await self._repo.set_organization(member_id, organization_id)
-        self._voice_changed(member_id)
+        await self._voice_changed(member_id)
         return organization.name
 
     async def remove_representative(self, member_id: int) -> None:
@@ -490,19 +535,20 @@ class MemberService:
         if member.organization_id is None:
             raise UserError(_("Member {id} does not represent a sponsor.").format(id=member_id))
         await self._repo.set_organization(member_id, None)
-        self._voice_changed(member_id)
+        await self._voice_changed(member_id)
 
-    def on_voice_change(self, listener: Callable[[int], None]) -> None:
+    def on_voice_change(self, listener: Callable[[int | None], None]) -> None:
         """Call ``listener(member_id)`` whenever where a member's voice counts changes
         (becoming or ceasing to be a sponsor representative), so that caches of voices
         elsewhere (surveys) drop the member at once: one person one vote must not wait
-        for a cache to expire."""
+        for a cache to expire. Also for a change made in another process (it tells this
+        one); ``listener(None)``: anything may have changed, drop every voice."""
         self._voice_listeners.append(listener)
 
-    def _voice_changed(self, member_id: int) -> None:
-        self._changed_member(member_id)
-        for listener in self._voice_listeners:
-            listener(member_id)
+    async def _voice_changed(self, member_id: int) -> None:
+        self._forget_member(member_id)
+        self._forget_voice(member_id)
+        await self._tell_others(VOICE, str(member_id))
 
     async def sponsors(self) -> list[tuple[int, str, int]]:
         """Every sponsor as (number, name, number of representatives), by name."""
@@ -573,4 +619,4 @@ class MemberService:
     async def erase(self, member_id: int) -> None:
         """Erase the member itself; other modules' hooks have run before (see privacy)."""
         await self._repo.erase(member_id)
-        self._voice_changed(member_id)
+        await self._voice_changed(member_id)

@@ -97,7 +97,7 @@ class MemberFacts(Protocol):
         verified_only: bool = False,
     ) -> Sequence[MemberVoterFacts]: ...
 
-    def on_voice_change(self, listener: Callable[[int], None]) -> None: ...
+    def on_voice_change(self, listener: Callable[[int | None], None]) -> None: ...
 
     def own_voice(self, member_id: int) -> str:
         """The member's personal voice (not a sponsor's), for their export and erasure."""
@@ -142,8 +142,12 @@ class Voters:
         worker processes through the same member service)."""
         self._cache.put(voter.member_id, voter)
 
-    def forget(self, member_id: int) -> None:
-        self._cache.pop(member_id)
+    def forget(self, member_id: int | None) -> None:
+        """Drop a member's voice (None: every voice)."""
+        if member_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(member_id)
 
 
 class ResponseKeys:
