@@ -15,7 +15,7 @@ from bot.core.delivery import Delivery
 from bot.core.directory import MemberDirectory
 from bot.core.types import Chat
 from cogs.broadcasts.commands import BroadcastCommands
-from cogs.broadcasts.engine import Engine, Limits
+from cogs.broadcasts.engine import Budget, Engine, Limits, token_budgets
 from cogs.broadcasts.flows import ComposeFlow
 from cogs.broadcasts.messages import BroadcastMessages
 from cogs.broadcasts.privacy import BroadcastData
@@ -23,6 +23,7 @@ from cogs.broadcasts.service import BroadcastService, MemberChoices, MemberFacts
 from storage.db import Database
 from storage.repositories.notifications import NotificationRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.send_budget import SendBudgetRepository
 
 
 class BroadcastsModule:
@@ -63,10 +64,19 @@ def build(
     announcement_chats: Sequence[Chat] = (),
     limits: Limits | None = None,
 ) -> BroadcastsModule:
-    """``registry`` holds every module's message templates, which the engine renders."""
+    """``registry`` holds every module's message templates, which the engine renders;
+    ``limits.budgets`` names the shared send budgets (:func:`token_budgets`), kept in ``db``."""
     outbox = OutboxRepository(db)
     choices = MemberChoices(NotificationRepository(db))
-    engine = Engine(outbox, registry.templates, delivery, directory, choices, limits=limits)
+    engine = Engine(
+        outbox,
+        registry.templates,
+        delivery,
+        directory,
+        choices,
+        limits=limits,
+        budget=SendBudgetRepository(db),
+    )
     service = BroadcastService(
         outbox,
         choices,
@@ -78,4 +88,4 @@ def build(
     return BroadcastsModule(service, engine, conversations)
 
 
-__all__ = ["BroadcastsModule", "Limits", "build"]
+__all__ = ["BroadcastsModule", "Budget", "Limits", "build", "token_budgets"]

@@ -15,11 +15,18 @@ written at the crash: at most ``Limits.workers`` (8) at any moment.
 Interactive replies never wait behind a broadcast: the engine keeps at most a few sends per
 platform in flight (``Limits.in_flight``), so the adapters' own rate limiters always have
 room for a reply to a member's command.
+
+Several processes share one bot token, and the platform's limit is the token's: before a
+broadcast message goes out, the engine takes its slot in the token's shared budget
+(``Limits.budgets``, kept in the database: :class:`SharedBudget`), so the processes together
+stay under a rate set below the platform's limit. Replies stay outside that budget (they
+never wait behind a broadcast); the distance to the platform's limit is their room.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -59,6 +66,38 @@ class Choices(Protocol):
     async def channels(self, member_ids: Iterable[int]) -> dict[int, str]: ...
 
 
+class SharedBudget(Protocol):
+    """Send slots shared by every process on the database (``storage.repositories.send_budget``)."""
+
+    async def take(self, key: str, cost: float) -> float:
+        """Reserve ``cost`` seconds of ``key``'s schedule; the seconds to wait before sending."""
+        ...
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One platform's share of its bot token's rate limit, for broadcasts of all processes."""
+
+    key: str
+    """Names the token without containing it (see :func:`token_budgets`)."""
+    per_second: float
+
+
+def token_budgets(
+    tokens: Mapping[str, str | None], per_second: Mapping[str, float]
+) -> dict[str, Budget]:
+    """A budget for every platform with a token and a rate above 0, keyed by the platform and
+    a short hash of the token: processes with the same token share one budget, and the
+    token itself is never stored."""
+    budgets = {}
+    for platform, token in tokens.items():
+        rate = per_second.get(platform, 0.0)
+        if token and rate > 0:
+            digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+            budgets[platform] = Budget(f"{platform}:{digest}", rate)
+    return budgets
+
+
 @dataclass(frozen=True)
 class Limits:
     """How the engine paces itself; the adapters keep the platforms' own limits."""
@@ -81,6 +120,26 @@ class Limits:
     """Seconds between looks at the database when there is nothing to send."""
     progress_every: float = 5.0
     """Seconds between two edits of a running broadcast's progress message."""
+    budgets: Mapping[str, Budget] = field(default_factory=dict)
+    """Per platform, the shared send budget its broadcast messages take from (none: only the
+    adapter's own limits, which count this process alone)."""
+    own_rate: Mapping[str, float] = field(
+        default_factory=lambda: {"telegram": 29.0, "discord": 22.0}
+    )
+    """Messages a second this process takes shared slots for at most: a little under what
+    its adapter lets out (Telegram's 30 a second; the Discord adapter's 45 requests, two for
+    a first DM), so it never holds slots that its adapter would then send late, bunched
+    with other processes' sends. Matters only when a budget is above one process's limit."""
+
+    def claim_size(self) -> int:
+        """Rows claimed at once: at most what a quarter of the lease sends at the slowest
+        shared budget, so a batch is sent before its lease runs out even when three other
+        processes take from the same budget (else another process would send it again)."""
+        rates = [budget.per_second for budget in self.budgets.values()]
+        if not rates:
+            return self.batch_size
+        fits = int(min(rates) * self.lease.total_seconds() / 4)
+        return max(1, min(self.batch_size, fits))
 
 
 class Engine:
@@ -93,8 +152,10 @@ class Engine:
         choices: Choices,
         *,
         limits: Limits | None = None,
+        budget: SharedBudget | None = None,
     ) -> None:
         self._store = store
+        self._budget = budget
         self._templates = templates
         self._delivery = delivery
         self._directory = directory
@@ -104,12 +165,15 @@ class Engine:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._gates: dict[str, asyncio.Semaphore] = {}
+        self._pacers: dict[str, asyncio.Lock] = {}
+        self._paced_until: dict[str, float] = {}
         self._broadcasts: dict[int, BroadcastRecord] = {}
         self._reported: dict[int, tuple[float, int]] = {}
         self._renders: dict[tuple[int, str], list[Reply]] = {}
         self._last_progress = 0.0
         self._last_release = float("-inf")
         self.sent = 0
+        """Messages this process sent (all platforms), since it started."""
 
     # -- storing ---------------------------------------------------------------------------
 
@@ -180,6 +244,7 @@ class Engine:
                 await self._task
             finally:
                 self._task = None
+                log.info("the outbox stopped; this process sent %d messages", self.sent)
 
     async def _release_expired(self) -> None:
         """Rows whose sender died (a crash, a killed process) go back to the queue once
@@ -216,7 +281,7 @@ class Engine:
                 broadcast_id, (BroadcastStatus.PLANNED,), BroadcastStatus.RUNNING, started_at=now
             ):
                 log.info("planned broadcast %s starts", broadcast_id)
-        rows = await self._store.claim(self.limits.batch_size, self.limits.lease)
+        rows = await self._store.claim(self.limits.claim_size(), self.limits.lease)
         if rows:
             await self._send_batch(rows)
             await self._progress(force=False)
@@ -352,6 +417,7 @@ class Engine:
     ) -> str | None:
         message_id = None
         async with self._gate(sender.platform):
+            await self._pace(sender.platform, len(replies))
             with language(lang):
                 if isinstance(sender, WholeSender):
                     message_id = await sender.send_all(chat, replies)
@@ -360,6 +426,28 @@ class Engine:
                         message_id = await sender.send(chat, reply)
         self.sent += 1
         return message_id
+
+    async def _pace(self, platform: str, messages: int) -> None:
+        """Wait for this send's slot in the platform's shared budget, if it has one.
+
+        A slot is taken once the send holds its turn in flight, and one at a time per
+        platform, no faster than ``Limits.own_rate``: a send that went out later than its
+        slot would bunch with the next processes' sends and overfill a second."""
+        budget = self.limits.budgets.get(platform)
+        if budget is None or self._budget is None or messages <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        pacer = self._pacers.setdefault(platform, asyncio.Lock())
+        async with pacer:
+            ahead = self._paced_until.get(platform, 0.0) - loop.time()
+            if ahead > 0:
+                await asyncio.sleep(ahead)
+            wait = await self._budget.take(budget.key, messages / budget.per_second)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            own = self.limits.own_rate.get(platform)
+            if own:
+                self._paced_until[platform] = loop.time() + messages / own
 
     async def _to_chat(
         self, row: Claimed, broadcast: BroadcastRecord, target: tuple[str, str]
