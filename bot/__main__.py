@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.app import Werkbot
 from bot.core.adapter import PlatformAdapter, PlatformStartError
 from bot.core.errors import UserError
+from bot.health import HealthServer, checks_for
 from bot.loop import event_loop_factory
 from bot.platforms import attach_links, event_mirror, platform_adapters
 from config import Settings, SettingsError, load_settings
@@ -45,6 +47,10 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
         except (NotImplementedError, RuntimeError):  # pragma: no cover - not on every OS
             pass
     started: list[PlatformAdapter] = []
+    # /healthz and /metrics (HEALTH_PORT): up before the adapters, so a process still
+    # starting answers 503; off when the port is unset.
+    health = HealthServer(app.settings.health_host, app.settings.health_port, checks_for(app, adapters))
+    await health.start()
     try:
         for adapter in adapters:
             app.delivery.attach(adapter)
@@ -57,6 +63,7 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
                 app.mirrors.attach(mirror)
                 log.info("%s mirrors events", adapter.platform)
         collector.settle()  # start-up is over: keep what it built out of later collections
+        log.info("Werkbot is running in process %d as %s", os.getpid(), app.leadership.role)
         await stop.wait()
         log.info("stopping")
     finally:
@@ -67,6 +74,7 @@ async def _serve(app: Werkbot, adapters: list[PlatformAdapter]) -> None:
                 await adapter.stop()
             except Exception:
                 log.exception("%s adapter did not stop cleanly", adapter.platform)
+        await health.stop()
 
 
 async def _load_file(path: Path, load: Callable[[bytes], Awaitable[str]], what: str) -> int:
@@ -160,6 +168,11 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "console":
             await _chat_in_console(app, args.user)
             return 0
+        if getattr(args, "role", "all") == "worker":
+            # Jobs (when this process leads) and the outbox, sending through every platform
+            # whose token is set without taking its updates: the other processes receive.
+            await _serve(app, platform_adapters(app, receive=False))
+            return 0
         adapters = platform_adapters(app)
         if not adapters:
             log.warning("no platform token set: starting the console chat")
@@ -177,6 +190,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     run = sub.add_parser("run", help="start every adapter whose token is set (else the console)")
     run.add_argument("--demo", action="store_true", help="load demo content first")
     run.add_argument("--user", help="console user name when the console starts")
+    run.add_argument(
+        "--role",
+        choices=("all", "worker"),
+        default="all",
+        help="all: receive from the platforms too (default); worker: only planned jobs and the "
+        "outbox, sending without receiving, never the console",
+    )
     console = sub.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", help="console user name (default: CONSOLE_USER or console)")
     console.add_argument("--demo", action="store_true", help="load demo content first")

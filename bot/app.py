@@ -40,7 +40,10 @@ from bot.mail import LogMailer, SmtpMailer
 from config import Settings
 from config.settings import IdentityRef
 from scheduled import Clock
+from scheduled.leadership import Leadership
 from storage import Database
+from storage.leader import AdvisoryLock
+from storage.notify import ChangeFeed
 from storage.repositories.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
@@ -102,6 +105,8 @@ class Werkbot:
         conversation_store = ConversationRepository(self.db)
         self.conversations = Conversations(conversation_store, self.registry.flows)
         personal_data = PersonalData(self.registry.personal_data)
+        self.changes = ChangeFeed(self.db)
+        """What one process changed about members, told to the others (PostgreSQL)."""
 
         self.members = cogs.members.build(
             self.db,
@@ -113,6 +118,7 @@ class Werkbot:
             default_language=settings.default_language or DEFAULT_LANGUAGE,
             require_verification=settings.require_verification,
             code_in_chat_platforms=frozenset({"console"}),
+            changes=self.changes,
         )
         self.delivery = Delivery(self.members.service)
         self.mirrors = Mirrors()
@@ -130,10 +136,29 @@ class Werkbot:
             self.conversations,
             verified_only=settings.require_verification,
             announcement_chats=chats(settings.announcement_chats),
-            limits=cogs.broadcasts.Limits(lease=timedelta(seconds=settings.broadcast_lease_seconds)),
+            limits=cogs.broadcasts.Limits(
+                lease=timedelta(seconds=settings.broadcast_lease_seconds),
+                # One budget per bot token for all processes on one PostgreSQL; one process
+                # on SQLite keeps to the adapters' own limits, as before.
+                budgets={}
+                if self.db.is_sqlite
+                else cogs.broadcasts.token_budgets(
+                    settings.platform_tokens,
+                    {
+                        "telegram": settings.telegram_broadcast_per_second,
+                        "discord": settings.discord_broadcast_per_second,
+                    },
+                ),
+            ),
         )
         self.jobs = JobRunner(self.registry, self.delivery)
         self.clock = Clock(self.db.sync_url, self.jobs.run)
+        self.leadership = Leadership(
+            self.clock,
+            None if self.db.is_sqlite else AdvisoryLock(settings.database_url),
+            settings.leader_check_seconds,
+        )
+        """Who runs the planned jobs when several processes share one PostgreSQL."""
         self.core = CoreModule(
             self.registry,
             self.conversations,
@@ -238,9 +263,12 @@ class Werkbot:
         or ``werkbot event import``) jobs are planned but not run and the modules' own
         work (the outbox, the answer writer) does not start: the running bot does that."""
         await self.db.migrate()
-        self.clock.start(paused=not background)
+        # With PostgreSQL the scheduler runs only in the process that holds the jobs lock.
+        self.clock.start(paused=not background or not self.db.is_sqlite)
         if not background:
             return
+        await self.changes.start()
+        await self.leadership.start()
         for module in self.modules:
             await module.start()
             self._started.append(module)
@@ -257,6 +285,7 @@ class Werkbot:
 
     async def stop(self) -> None:
         await self.clock.drain()  # jobs running now finish while the modules still run
+        await self.leadership.stop()  # another process may take the planned jobs over now
         if self._started:
             for module in reversed(self._started):
                 try:
@@ -265,6 +294,7 @@ class Werkbot:
                     log.exception("module %s did not stop cleanly", module.name)
             self._started.clear()
         self.clock.shutdown()
+        await self.changes.stop()
         await self.db.dispose()
 
     async def load_demo(self) -> list[str]:

@@ -44,10 +44,13 @@ def telegram_options(settings: Settings, privileged: Mapping[str, Role]) -> Tele
     if settings.telegram_webhook_url:
         webhook = WebhookOptions(
             url=settings.telegram_webhook_url,
-            # Unset: a fresh secret per start, so only this process's setWebhook knows it.
+            # Unset: a fresh secret per start, so only this process's setWebhook knows it
+            # (never with peers: the settings require one secret for all processes).
             secret=settings.telegram_webhook_secret or secrets.token_urlsafe(32),
             listen=settings.telegram_webhook_listen,
             port=settings.telegram_webhook_port,
+            peers=tuple(settings.telegram_webhook_peers),
+            peer_index=settings.telegram_webhook_peer_index,
         )
     return TelegramOptions(
         token=settings.telegram_token,
@@ -60,7 +63,7 @@ def telegram_options(settings: Settings, privileged: Mapping[str, Role]) -> Tele
     )
 
 
-def discord_options(settings: Settings) -> DiscordOptions:
+def discord_options(settings: Settings, *, receive: bool = True) -> DiscordOptions:
     """The Discord adapter's options. Role ids are not among them: members' Discord roles
     reach the core with each event, and the core's role policy (built from
     ``DISCORD_ORGANIZER_ROLE_IDS`` / ``DISCORD_ADMIN_ROLE_IDS``) decides what they mean."""
@@ -80,18 +83,24 @@ def discord_options(settings: Settings) -> DiscordOptions:
         events=settings.discord_events,
         api_base_url=settings.discord_api_base_url,
         gateway_url=settings.discord_gateway_url,
+        shard_ids=tuple(settings.discord_shard_ids) or None,
+        shard_count=settings.discord_shard_count,
+        receive=receive,
     )
 
 
-def telegram_adapter(app: Werkbot) -> TelegramAdapter:
-    """The Telegram adapter wired to this process's router and command registry."""
+def telegram_adapter(app: Werkbot, *, receive: bool = True) -> TelegramAdapter:
+    """The Telegram adapter wired to this process's router and command registry
+    (``receive=False``: a worker's, that only sends)."""
+    from dataclasses import replace
+
     from bot.adapters.telegram import TelegramAdapter
 
-    options = telegram_options(app.settings, app.roles.privileged_on("telegram"))
+    options = replace(telegram_options(app.settings, app.roles.privileged_on("telegram")), receive=receive)
     return TelegramAdapter(app.router.handle, app.registry, options)
 
 
-def discord_adapter(app: Werkbot) -> DiscordAdapter:
+def discord_adapter(app: Werkbot, *, receive: bool = True) -> DiscordAdapter:
     """The Discord adapter wired to this process's router, registry and member service
     (which learns who closed their direct messages)."""
     from bot.adapters.discord import DiscordAdapter
@@ -99,7 +108,7 @@ def discord_adapter(app: Werkbot) -> DiscordAdapter:
     return DiscordAdapter(
         app.router.handle,
         app.registry,
-        discord_options(app.settings),
+        discord_options(app.settings, receive=receive),
         on_unreachable=app.members.service.mark_unreachable,
     )
 
@@ -132,14 +141,15 @@ def event_mirror(adapter: PlatformAdapter) -> EventMirror | None:
     return None
 
 
-def platform_adapters(app: Werkbot) -> list[PlatformAdapter]:
-    """An adapter for every platform whose token is set."""
+def platform_adapters(app: Werkbot, *, receive: bool = True) -> list[PlatformAdapter]:
+    """An adapter for every platform whose token is set (``receive=False``: a worker's,
+    sending through the platform without taking its updates)."""
     adapters: list[PlatformAdapter] = []
     for platform in app.settings.platform_tokens:
         if platform == "telegram":
-            adapters.append(telegram_adapter(app))
+            adapters.append(telegram_adapter(app, receive=receive))
         elif platform == "discord":
-            adapters.append(discord_adapter(app))
+            adapters.append(discord_adapter(app, receive=receive))
         else:
             raise SettingsError(
                 f"{platform.upper()}_TOKEN is set, but this version of Werkbot has no "

@@ -114,7 +114,20 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(
         default=None,
         description="Secret Telegram sends with every webhook request (1-256 of A-Z a-z 0-9 _ -); "
-        "unset = a random one per start",
+        "unset = a random one per start (one process only: required with TELEGRAM_WEBHOOK_PEERS)",
+    )
+    telegram_webhook_peers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Several processes behind one proxy: the internal base URL of every process "
+        "receiving the webhook, comma-separated, in the same order in each "
+        "(e.g. http://werkbot-1:8443,http://werkbot-2:8443); each user's updates are handled "
+        "by one of them (user id modulo their number), the others forward. Empty = this "
+        "process handles all",
+    )
+    telegram_webhook_peer_index: int = Field(
+        default=0,
+        ge=0,
+        description="This process's place in TELEGRAM_WEBHOOK_PEERS, counting from 0",
     )
     discord_token: str | None = Field(default=None, description="Bot token from Discord")
     discord_guild_id: int | None = Field(
@@ -134,6 +147,13 @@ class Settings(BaseSettings):
     )
     discord_gateway_url: str = Field(
         default="wss://gateway.discord.gg/", description="Discord gateway (websocket) URL"
+    )
+    discord_shard_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="The Discord shards this process runs, e.g. 0,1 (with DISCORD_SHARD_COUNT); empty: as Discord advises",
+    )
+    discord_shard_count: int | None = Field(
+        default=None, ge=1, le=10_000, description="How many Discord shards all processes run together"
     )
     discord_events: bool = Field(
         default=False,
@@ -212,6 +232,35 @@ class Settings(BaseSettings):
         description="Days a new Meetlat methodology version is announced before it applies",
     )
 
+    health_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of /healthz and /metrics (Prometheus) for this process; unset: not served",
+    )
+    health_host: str = Field(
+        default="127.0.0.1", description="Address /healthz and /metrics listen on (0.0.0.0 in a container)"
+    )
+    leader_check_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="How often a process checks its leadership of the planned jobs (PostgreSQL); a dead leader is replaced within about this time",
+    )
+    # -- the shared send budget (several processes on one PostgreSQL) --
+    telegram_broadcast_per_second: float = Field(
+        default=25.0,
+        ge=0,
+        le=1000,
+        description="Broadcast messages a second per Telegram bot token, all processes on one PostgreSQL together (Telegram allows about 30, the rest is room for replies; more only with paid broadcasts); 0, or SQLite: only each process's own limit",
+    )
+    discord_broadcast_per_second: float = Field(
+        default=20.0,
+        ge=0,
+        le=50,
+        description="Broadcast messages a second per Discord bot token, all processes on one PostgreSQL together (Discord allows 50 requests a second, a first DM takes two); 0, or SQLite: only each process's own limit",
+    )
+
     broadcast_lease_seconds: float = Field(
         default=60.0,
         gt=0,
@@ -245,6 +294,23 @@ class Settings(BaseSettings):
     @classmethod
     def _identities(cls, value: object) -> list[IdentityRef]:
         return _parse_identity_list(value)
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_ids(cls, value: object) -> list[int]:
+        ids = _parse_id_list(value)
+        for item in ids:
+            if not item.isdigit() or len(item) > 5:
+                raise ValueError(f"'{item}' is not a shard number (0, 1, 2, …)")
+        return [int(item) for item in ids]
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.discord_shard_ids and self.discord_shard_count is None:
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (how many shards in all)")
+        if self.discord_shard_count is not None and any(i >= self.discord_shard_count for i in self.discord_shard_ids):
+            raise ValueError("every shard in DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT")
+        return self
 
     @field_validator("discord_organizer_role_ids", "discord_admin_role_ids", mode="before")
     @classmethod
@@ -305,6 +371,39 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
             raise ValueError("use 1-256 characters from A-Z, a-z, 0-9, _ and -")
         return value
+
+    @field_validator("telegram_webhook_peers", mode="before")
+    @classmethod
+    def _telegram_peers(cls, value: object) -> list[str]:
+        peers = [peer.rstrip("/") for peer in _parse_id_list(value)]
+        for peer in peers:
+            if not peer.startswith(("http://", "https://")):
+                raise ValueError(
+                    f"'{peer}' must start with http:// or https:// (e.g. http://werkbot-1:8443)"
+                )
+        if len(set(peers)) != len(peers):
+            raise ValueError("name every process once")
+        return peers
+
+    @model_validator(mode="after")
+    def _telegram_peers_fit(self) -> Settings:
+        if not self.telegram_webhook_peers:
+            return self
+        if not self.telegram_webhook_url:
+            raise ValueError("TELEGRAM_WEBHOOK_PEERS needs TELEGRAM_WEBHOOK_URL (webhook mode)")
+        if not self.telegram_webhook_secret:
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_PEERS: every process "
+                "must check the same secret (unset, each would make its own)"
+            )
+        count = len(self.telegram_webhook_peers)
+        if self.telegram_webhook_peer_index >= count:
+            raise ValueError(
+                f"TELEGRAM_WEBHOOK_PEER_INDEX is {self.telegram_webhook_peer_index}, but "
+                f"TELEGRAM_WEBHOOK_PEERS names {count} process{'es' if count != 1 else ''} "
+                f"(0 to {count - 1})"
+            )
+        return self
 
     @field_validator("database_url")
     @classmethod

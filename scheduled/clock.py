@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from concurrent.futures import Future
 from datetime import UTC, datetime
@@ -58,6 +59,7 @@ class _LoopExecutor(BaseExecutor):
         async def run() -> list[JobExecutionEvent]:
             events = []
             for run_time in run_times:
+                log.info("job %s (%s) runs in process %d", job.id, job.kwargs.get("kind"), os.getpid())
                 try:
                     await self._dispatch(job.id, job.kwargs["kind"], job.kwargs["payload"])
                 except Exception:
@@ -148,6 +150,21 @@ class Clock:
             await asyncio.wait(
                 [asyncio.wrap_future(f) for f in list(executor.running)], timeout=DRAIN_SECONDS
             )
+
+    def pause_jobs(self) -> None:
+        """Run no jobs here (another process leads); planning and cancelling still work."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.pause()
+
+    def resume_jobs(self) -> None:
+        """Run jobs here from now on, those that came due meanwhile first."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.resume()
+
+    def wakeup(self) -> None:
+        """Look at the job table now (a job another process planned may be due)."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.wakeup()
 
     def shutdown(self) -> None:
         if self._scheduler is not None and self._scheduler.running:

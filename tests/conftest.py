@@ -92,6 +92,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """A fresh PostgreSQL database only, for tests of several processes sharing one (with
+    SQLite there is one process by design); skipped locally when the server is unreachable,
+    a failure under CI, as ``database_url``."""
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable in CI")
+        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
+    name = asyncio.run(create_pg_database())
+    try:
+        yield pg_url(name)
+    finally:
+        asyncio.run(drop_pg_database(name))
+
+
+@pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     """A migrated database (SQLite and PostgreSQL), disposed of after the test."""
     database = Database(database_url)

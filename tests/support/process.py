@@ -29,13 +29,14 @@ def run_environment(tmp_path: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-async def start_werkbot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    """``python -m bot run`` with pipes for stdout and stderr."""
+async def start_werkbot(env: dict[str, str], cwd: Path, *options: str) -> asyncio.subprocess.Process:
+    """``python -m bot run [options]`` with pipes for stdout and stderr."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "run",
+        *options,
         env=env,
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,

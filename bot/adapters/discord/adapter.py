@@ -49,6 +49,7 @@ from bot.core.cache import BoundedCache
 from bot.core.commands import Registry
 from bot.core.delivery import Unreachable
 from bot.core.i18n import _, language
+from bot.core.metrics import RATE_LIMITED, REPLIES
 from bot.core.mirror import MirroredEvent
 from bot.core.types import (
     Attachment,
@@ -99,6 +100,12 @@ class DiscordOptions:
     follow_up_attempts: int = 3
     remembered_users: int = 10_000
     """Users whose DM channel and locale are kept (least recently seen go first)."""
+    shard_ids: tuple[int, ...] | None = None
+    shard_count: int | None = None
+    """The shards this process runs, of how many (``DISCORD_SHARD_IDS``/``DISCORD_SHARD_COUNT``):
+    several processes split a large bot's gateway between them. None: as Discord advises."""
+    receive: bool = True
+    """False in a worker process: it logs in for REST (sending) without a gateway."""
     global_rate: float = 45.0
     """REST requests a second at most (Discord's global limit is 50; interaction responses
     do not count). discord.py keeps the per-route buckets but only reacts to a global 429;
@@ -121,7 +128,10 @@ def global_window(rate: float) -> aiohttp.TraceConfig:
     """Every REST request waits for a place in one sliding window of ``rate`` a second,
     right before it goes out (an aiohttp trace hook, so also the retries discord.py makes
     after waiting for a route's bucket). Interaction responses and follow-ups (webhook
-    endpoints) do not count towards Discord's global limit and never wait here."""
+    endpoints) do not count towards Discord's global limit and never wait here.
+
+    The same hooks count the 429 answers for ``/metrics``: discord.py waits and retries
+    them itself, so this is the one place that sees each of them."""
     window = WindowLimiter(rate, 1.0)
     trace = aiohttp.TraceConfig()
 
@@ -136,7 +146,16 @@ def global_window(rate: float) -> aiohttp.TraceConfig:
         async with window:
             return
 
+    async def count_rate_limited(
+        _session: aiohttp.ClientSession,
+        _context: object,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
+        if params.response.status == 429:
+            RATE_LIMITED.labels(PLATFORM).inc()
+
     trace.on_request_start.append(wait_for_window)
+    trace.on_request_end.append(count_rate_limited)
     return trace
 
 
@@ -153,6 +172,7 @@ class WerkbotClient(discord.AutoShardedClient):
             allowed_mentions=discord.AllowedMentions.none(),
             enable_debug_events=False,
             http_trace=global_window(options.global_rate),
+            **_shards(options),
         )
         self.adapter = adapter
 
@@ -166,6 +186,16 @@ class WerkbotClient(discord.AutoShardedClient):
 
     async def on_message(self, message: discord.Message) -> None:
         await self.adapter.on_message(message)
+
+
+def _shards(options: DiscordOptions) -> dict[str, Any]:
+    """The client's shard arguments: only those set (discord.py wants no None)."""
+    chosen: dict[str, Any] = {}
+    if options.shard_ids is not None:
+        chosen["shard_ids"] = list(options.shard_ids)
+    if options.shard_count is not None:
+        chosen["shard_count"] = options.shard_count
+    return chosen
 
 
 def _file(attachment: Attachment) -> discord.File:
@@ -216,6 +246,14 @@ class DiscordAdapter:
         """Log in, sync commands if they changed, connect; return once the gateway is ready."""
         self._client = WerkbotClient(self, self.options)
         apply_endpoints(self._client.http, self.options.api_base_url, self.options.gateway_url)
+        if not self.options.receive:
+            try:
+                await self._client.login(self.options.token)  # REST only: no gateway, no events
+            except discord.LoginFailure as refused:
+                await self._client.close()
+                raise PlatformStartError("DISCORD_TOKEN", f"DISCORD_TOKEN was refused by Discord: {refused}") from None
+            log.info("Discord sends only (worker): another process receives")
+            return
         self._runner = asyncio.create_task(self._client.start(self.options.token), name="discord")
         ready = asyncio.create_task(self._client.wait_until_ready())
         done, _pending = await asyncio.wait(
@@ -238,6 +276,17 @@ class DiscordAdapter:
                 "Discord gateway not ready after %.0f s; still trying in the background",
                 self.options.ready_timeout,
             )
+
+    @property
+    def connected(self) -> bool:
+        """Every gateway shard of this process is connected and ready (a worker that only
+        sends: logged in, not closed). Read by ``/healthz``."""
+        client = self._client
+        if client is None or client.is_closed():
+            return False
+        if not self.options.receive:
+            return True
+        return client.is_ready() and not any(s.is_closed() for s in client.shards.values())
 
     async def stop(self) -> None:
         """Let in-flight interactions finish (bounded), then close the connection."""
@@ -551,6 +600,7 @@ class DiscordAdapter:
                     ephemeral_defer=ephemeral_defer,
                     component=component,
                 )
+                REPLIES.labels(PLATFORM).inc()
                 first = False
 
     @staticmethod
@@ -658,6 +708,7 @@ class DiscordAdapter:
                 if reply.attachment is not None:
                     kwargs["file"] = _file(reply.attachment)
             sent = await channel.send(text, **kwargs)
+            REPLIES.labels(PLATFORM).inc()
             if publish:
                 self._publish_later(sent)
         return sent

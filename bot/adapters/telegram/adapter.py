@@ -55,6 +55,7 @@ from bot.core.adapter import PlatformStartError
 from bot.core.commands import Registry
 from bot.core.delivery import Unreachable
 from bot.core.i18n import _, language
+from bot.core.metrics import REPLIES
 from bot.core.types import (
     Attachment,
     Button,
@@ -111,6 +112,9 @@ class TelegramOptions:
     """Bot API connections kept open for the bot's own calls (polling has one of its own)."""
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
+    receive: bool = True
+    """False in a worker process: it sends (the outbox, jobs) but takes no updates, so it
+    neither polls nor sets the webhook (another process receives)."""
 
     @property
     def file_url(self) -> str:
@@ -185,6 +189,9 @@ class TelegramAdapter:
             ) from None
         self._application = application
         self.username = application.bot.username
+        if not self._options.receive:
+            log.info("Telegram bot @%s sends only (worker): another process receives", self.username)
+            return
         try:
             await self._begin_receiving(application)
         except BaseException:
@@ -212,6 +219,20 @@ class TelegramAdapter:
                 error_callback=self._polling_error,
             )
             log.info("Telegram bot @%s is polling for updates", self.username)
+
+    @property
+    def connected(self) -> bool:
+        """Started and taking updates (polling, or the webhook server); a worker that only
+        sends is connected once the Bot API accepted its token. Read by ``/healthz``."""
+        application = self._application
+        if application is None:
+            return False
+        if not self._options.receive:
+            return True
+        if self._webhook is not None:
+            return application.running
+        updater = application.updater
+        return application.running and updater is not None and updater.running
 
     async def stop(self) -> None:
         """Stop receiving, let in-flight handlers finish (and their replies go out), disconnect."""
@@ -452,6 +473,7 @@ class TelegramAdapter:
                 if reply.replace and not edited and isinstance(pressed, Message):
                     edited = await self._edit(pressed, reply)
                     if edited:
+                        REPLIES.labels(PLATFORM).inc()  # the answer, shown in place
                         continue
                 if reply.continue_privately and not chat.is_private:
                     await self._continue_privately(int(chat.chat_id), reply)
@@ -521,6 +543,7 @@ class TelegramAdapter:
                     reply_markup=outgoing.markup,
                     parse_mode=outgoing.parse_mode,
                 )
+            REPLIES.labels(PLATFORM).inc()
         if sent is not None:
             self._remember(chat_id, sent.message_id)
         return sent
