@@ -74,37 +74,34 @@ def sqlite_url(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite+aiosqlite:///{target}"
 
 
+def _fresh_postgresql() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards; skipped locally when the server is
+    unreachable, a failure under CI."""
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable in CI")
+        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
+    name = asyncio.run(create_pg_database())
+    try:
+        yield pg_url(name)
+    finally:
+        asyncio.run(drop_pg_database(name))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Storage and service tests run on both databases; PostgreSQL gets a fresh database."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'werkbot.db'}"
         return
-    if not _pg_available():
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable in CI")
-        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
-    name = asyncio.run(create_pg_database())
-    try:
-        yield pg_url(name)
-    finally:
-        asyncio.run(drop_pg_database(name))
+    yield from _fresh_postgresql()
 
 
 @pytest.fixture
 def postgresql_url() -> Iterator[str]:
-    """A fresh PostgreSQL database only, for tests of several processes sharing one (with
-    SQLite there is one process by design); skipped locally when the server is unreachable,
-    a failure under CI, as ``database_url``."""
-    if not _pg_available():
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable in CI")
-        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
-    name = asyncio.run(create_pg_database())
-    try:
-        yield pg_url(name)
-    finally:
-        asyncio.run(drop_pg_database(name))
+    """PostgreSQL only, for tests of several processes sharing one database (with SQLite
+    there is one process by design)."""
+    yield from _fresh_postgresql()
 
 
 @pytest.fixture

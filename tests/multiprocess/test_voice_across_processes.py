@@ -6,6 +6,8 @@ representative of Sponsor BV answers poll 2 for the sponsor, and Sam answers pol
 himself (B now caches Sam's voice as his own). In A, the organizer makes Sam a second
 representative of Sponsor BV. In B, Sam opens poll 2: he is told the sponsor has taken part
 already; one voice, not two. Without the notice, B's cache would have let him vote again.
+Sam's vote on a third poll, in B, is the sponsor's: the first representative, in A, has
+none left there.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from storage.db import Database
 from tests.support.console import ConsoleProcess, console_env
 
 
-async def prepare(settings: Settings) -> tuple[int, int, int, int]:
-    """Sponsor BV with one representative, Sam, two open polls: their numbers."""
+async def prepare(settings: Settings) -> tuple[int, int, int, int, int]:
+    """Sponsor BV with one representative, Sam, three open polls: their numbers."""
     app = Werkbot(settings)
     await app.start(background=False)
     try:
@@ -41,7 +43,8 @@ async def prepare(settings: Settings) -> tuple[int, int, int, int]:
         sam = await member("sam")
         first = await app.surveys.service.quick("Werk je thuis? | ja | nee", "test")
         second = await app.surveys.service.quick("Ben je zzp'er? | ja | nee", "test")
-        return sponsor, sam, first.id, second.id
+        third = await app.surveys.service.quick("Combineer je banen? | ja | nee", "test")
+        return sponsor, sam, first.id, second.id, third.id
     finally:
         await app.stop()
 
@@ -69,7 +72,7 @@ async def test_a_representative_added_in_one_process_votes_as_the_sponsor_in_the
     tmp_path: Path,
 ) -> None:
     settings = make_settings(database_url=postgresql_url)
-    sponsor, sam, first, second = await prepare(settings)
+    sponsor, sam, first, second, third = await prepare(settings)
     env = console_env(tmp_path, DATABASE_URL=postgresql_url, DATA_DIR=str(settings.data_dir), LOG_LEVEL="WARNING")
     a = ConsoleProcess(["console", "--user", "olga"], env, tmp_path)
     b = ConsoleProcess(["console", "--user", "sam"], env, tmp_path)
@@ -85,6 +88,13 @@ async def test_a_representative_added_in_one_process_votes_as_the_sponsor_in_the
         told = b.expect(r"werkbot → sam: ")
         assert "al meegedaan" in told, told  # the sponsor has, through its other representative
         assert await voices_of(postgresql_url, second) == 1
+
+        # Sam's vote on poll 3 counts as the sponsor's: its first representative, asking in
+        # process A, has no vote left there.
+        answer(b, "sam", third)
+        a.send(f"@rep /stem {third}")
+        assert "al meegedaan" in a.expect(r"werkbot → rep: ")
+        assert await voices_of(postgresql_url, third) == 1
     finally:
         code_a, errors_a = await asyncio.to_thread(a.close)
         code_b, errors_b = await asyncio.to_thread(b.close)
