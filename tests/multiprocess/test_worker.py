@@ -7,13 +7,17 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.adapters.discord.adapter import DiscordAdapter, WerkbotClient
+from bot.core.types import Chat, Reply
 from bot.platforms import discord_options
 from config import Settings
 from tests.broadcasts.test_two_processes import FIRST_USER, TEXT, prepare
+from tests.discord.conftest import fake, werkbot_on_discord  # noqa: F401  (fixtures)
+from tests.discord.fake import FakeDiscord
 from tests.support.process import run_environment, start_werkbot
 from tests.support.waiting import wait_until
 from tests.telegram.conftest import api  # noqa: F401  (a fixture)
@@ -59,3 +63,15 @@ def test_a_process_runs_the_discord_shards_it_is_given(make_settings: Callable[.
         make_settings(discord_token="x" * 59, discord_shard_ids="0")
     with pytest.raises(Exception, match="below DISCORD_SHARD_COUNT"):
         make_settings(discord_token="x" * 59, discord_shard_ids="0,2", discord_shard_count=2)
+
+
+async def test_a_discord_worker_sends_by_rest_without_the_gateway(
+    fake: FakeDiscord,  # noqa: F811
+    werkbot_on_discord: Any,  # noqa: F811
+) -> None:
+    async with werkbot_on_discord(receive=False) as (_app, adapter):
+        assert adapter.connected
+        sent = await adapter.send(Chat("discord", "4242", is_private=True), Reply("Het Magazine van de Vernieuwing is uit"))
+        assert sent is not None
+        assert fake.dm_texts(4242) == ["Het Magazine van de Vernieuwing is uit"]
+        assert fake.connections == 0  # no gateway: no events reach a worker
