@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Table
+from sqlalchemy import ColumnElement, DateTime, Table, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
@@ -49,3 +50,17 @@ def stored_id(value: int | None) -> int:
     if value is None:
         raise ValueError("a stored row has no id")
     return int(value)
+
+
+async def lock_rows(conn: AsyncConnection, table: Table, *conditions: ColumnElement[bool]) -> int:
+    """Take the rows that match for this transaction; how many there are.
+
+    An UPDATE is the one statement that locks on both databases: PostgreSQL locks the rows
+    until the transaction ends, SQLite takes its write lock (and, since nothing was read
+    before in the transaction, reads from here on see every earlier commit). The update
+    sets the first key column to itself: nothing changes. Two transactions that take the
+    same rows run one after the other (sign-ups for an event, two saves of a rating, two
+    loads of a target list)."""
+    key = next(iter(table.primary_key.columns))
+    result = await conn.execute(update(table).where(*conditions).values({key.name: key}))
+    return int(result.rowcount)

@@ -27,7 +27,7 @@ from storage.records.campaigns import (
     NewCampaign,
     TargetMode,
 )
-from storage.types import stored_id, table_of, utcnow
+from storage.types import lock_rows, stored_id, table_of, utcnow
 
 _campaigns = table_of(Campaign)
 _actions = table_of(CampaignAction)
@@ -81,12 +81,7 @@ def _action(row: Any) -> ActionRecord:
 async def _lock(conn: AsyncConnection, campaign_id: int) -> bool:
     """Take the campaign for this transaction (a row lock on PostgreSQL, the write lock on
     SQLite); False when there is no such campaign."""
-    result = await conn.execute(
-        update(_campaigns)
-        .where(_campaigns.c.id == campaign_id)
-        .values(updated_at=_campaigns.c.updated_at)
-    )
-    return bool(result.rowcount)
+    return bool(await lock_rows(conn, _campaigns, _campaigns.c.id == campaign_id))
 
 
 class CampaignRepository:

@@ -36,7 +36,7 @@ from storage.records.events import (
     SignupState,
     Venue,
 )
-from storage.types import stored_id, table_of, utcnow
+from storage.types import lock_rows, stored_id, table_of, utcnow
 
 _events = table_of(Event)
 _sessions = table_of(EventSession)
@@ -107,15 +107,8 @@ def _signup(row: Any, session_ids: Iterable[int] = ()) -> SignupRecord:
 
 
 async def _lock(conn: AsyncConnection, event_id: int) -> Row[Any] | None:
-    """Take the event for this transaction; the event's row, None when there is none.
-
-    An UPDATE is the one statement that locks on both databases: PostgreSQL locks the
-    row until the transaction ends, SQLite takes its write lock (and, since nothing was
-    read before in this transaction, reads from here on see every earlier commit).
-    """
-    await conn.execute(
-        update(_events).where(_events.c.id == event_id).values(sequence=_events.c.sequence)
-    )
+    """Take the event for this transaction (``lock_rows``); its row, None when there is none."""
+    await lock_rows(conn, _events, _events.c.id == event_id)
     return (await conn.execute(select(_events).where(_events.c.id == event_id))).first()
 
 

@@ -46,7 +46,7 @@ from storage.records.meetlat import (
     RatingRow,
     SavedRating,
 )
-from storage.types import stored_id, table_of, utcnow
+from storage.types import lock_rows, stored_id, table_of, utcnow
 
 _criteria = table_of(MeetlatCriterion)
 _methods = table_of(MeetlatMethod)
@@ -331,10 +331,8 @@ class MeetlatRepository:
 
     async def _save_rating(self, item_id: int, member_id: int, given: RatingInput, now: datetime) -> SavedRating:
         async with self._db.begin() as conn:
-            # Lock the member's rating row (PostgreSQL) so two saves at once take turns.
-            await conn.execute(
-                update(_ratings).where(_ratings.c.item_id == item_id, _ratings.c.member_id == member_id).values(rated_at=_ratings.c.rated_at)
-            )
+            # Two saves of the member's rating at once take turns.
+            await lock_rows(conn, _ratings, _ratings.c.item_id == item_id, _ratings.c.member_id == member_id)
             earlier = await self._rating(conn, item_id, member_id)
             values = {
                 "used": given.used,
@@ -439,8 +437,8 @@ class MeetlatRepository:
         second flag. True when the flag is new."""
         now = utcnow()
         async with self._db.begin() as conn:
-            # Lock the item's row (PostgreSQL): two ratings arriving at once make one flag.
-            await conn.execute(update(_items).where(_items.c.id == item_id).values(name=_items.c.name))
+            # Two ratings arriving at once make one flag.
+            await lock_rows(conn, _items, _items.c.id == item_id)
             open_row = (
                 await conn.execute(
                     select(_flags)
@@ -511,7 +509,7 @@ class MeetlatRepository:
         """A new mark for the item, replacing its active one; None when the active one has
         this level already (awarding twice changes nothing)."""
         async with self._db.begin() as conn:
-            await conn.execute(update(_items).where(_items.c.id == item_id).values(name=_items.c.name))
+            await lock_rows(conn, _items, _items.c.id == item_id)  # two awards at once: one mark
             active = (await conn.execute(select(_marks).where(_marks.c.item_id == item_id, _marks.c.status == MarkStatus.ACTIVE.value))).first()
             if active is not None and active.level == level and active.valid_until > now:
                 return None

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.db import Database
 from storage.models.campaigns import CampaignTarget
 from storage.records.campaigns import NewTarget, TargetKind, TargetRecord
-from storage.types import table_of, utcnow
+from storage.types import lock_rows, table_of, utcnow
 
 _targets = table_of(CampaignTarget)
 
@@ -118,12 +118,9 @@ class TargetRepository:
         wanted: dict[str, NewTarget],
         deactivate_missing: bool,
     ) -> tuple[int, int, int]:
-        # Take the source first: PostgreSQL locks its rows, SQLite takes its write lock
-        # (nothing was read before in this transaction), so two loads run one after the
-        # other and the second sees what the first wrote.
-        await conn.execute(
-            update(_targets).where(_targets.c.source == source).values(source=_targets.c.source)
-        )
+        # Take the source first: two loads run one after the other, the second sees
+        # what the first wrote.
+        await lock_rows(conn, _targets, _targets.c.source == source)
         existing = {
             row.external_id: row
             for row in await conn.execute(select(_targets).where(_targets.c.source == source))
