@@ -64,3 +64,13 @@ async def lock_rows(conn: AsyncConnection, table: Table, *conditions: ColumnElem
     key = next(iter(table.primary_key.columns))
     result = await conn.execute(update(table).where(*conditions).values({key.name: key}))
     return int(result.rowcount)
+
+
+LIKE_ESCAPE = "\\"
+
+
+def contains(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """``column`` holds ``text`` literally: ``%`` and ``_`` typed by a member are letters,
+    not wildcards (a search for "%" must not list everything)."""
+    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return column.like(f"%{escaped}%", escape=LIKE_ESCAPE)

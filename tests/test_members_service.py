@@ -197,3 +197,11 @@ async def test_an_unreachable_account_is_reachable_again_when_it_writes(
     assert (await service.contact_points(member_id))[1] == []
     await service.caller(Identity("telegram", "olaf"))
     assert (await service.contact_points(member_id))[1] == [("telegram", "olaf")]
+
+
+async def test_a_search_takes_wildcards_literally(service: MemberService) -> None:
+    kim = await _member(service, "kim", "kim_de_vries@example.org")
+    await _member(service, "lot", "lot@example.org")
+    assert [found[0] for found in await service.search("%")] == []  # not everyone
+    assert [found[0] for found in await service.search("_de_")] == [kim]
+    assert len(await service.search("example")) == 2

@@ -46,7 +46,7 @@ from storage.records.meetlat import (
     RatingRow,
     SavedRating,
 )
-from storage.types import lock_rows, stored_id, table_of, utcnow
+from storage.types import contains, lock_rows, stored_id, table_of, utcnow
 
 _criteria = table_of(MeetlatCriterion)
 _methods = table_of(MeetlatMethod)
@@ -256,8 +256,7 @@ class MeetlatRepository:
         """Items whose name holds every word of ``text``, the closest (shortest) first."""
         query = select(_items).where(_items.c.status.in_([s.value for s in statuses]))
         for word in name_key(text).split()[:6]:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(_items.c.name_key.like(f"%{escaped}%", escape="\\"))
+            query = query.where(contains(_items.c.name_key, word))
         query = query.order_by(func.length(_items.c.name_key), _items.c.name_key).limit(SEARCH_LIMIT)
         async with self._db.engine.connect() as conn:
             return [_item(row) for row in await conn.execute(query)]

@@ -33,7 +33,7 @@ from storage.records.members import (
     RoleGrantRecord,
     VerificationRecord,
 )
-from storage.types import stored_id, table_of, utcnow
+from storage.types import contains, stored_id, table_of, utcnow
 from storage.vocabulary import MemberKind, Province, WorkSituation
 
 _ACCOUNT = (
@@ -388,11 +388,10 @@ class MemberRepository:
         async with self._db.session() as session:
             query = select(Member).where(col(Member.erased_at).is_(None))
             if text:
-                pattern = f"%{text.lower()}%"
                 query = query.where(
                     or_(
-                        func.lower(col(Member.name)).like(pattern),
-                        func.lower(col(Member.email)).like(pattern),
+                        contains(func.lower(col(Member.name)), text.lower()),
+                        contains(func.lower(col(Member.email)), text.lower()),
                     )
                 )
             rows = await session.exec(query.order_by(col(Member.id)).limit(limit))
