@@ -267,7 +267,7 @@ class MeetlatCommands:
         replies = [render.overview(len(proposals), len(flags), len(appeals), await self._service.method_now(), await self._service.method_next())]
         replies += [render.proposal_card(item) for item in proposals[:10]]
         criteria = {c.id: c for c in await self._service.criteria()}
-        replies += [render.flag_card(await self._service.flag_view(flag.id), criteria) for flag in flags[:10]]
+        replies += [render.flag_card(view, criteria) for view in await self._service.flag_views(flags[:10])]
         items = {item.id: item for item in await self._service.items()}
         replies += [render.appeal_card(appeal, items[appeal.item_id]) for appeal in appeals[:10] if appeal.item_id in items]
         return replies
@@ -277,7 +277,7 @@ class MeetlatCommands:
         notes = await self._service.notes(item_id)
         contacts = await self._service.contacts_of(found.item)
         appeals = [appeal for appeal in await self._service.appeals() if appeal.item_id == item_id]
-        flags = [await self._service.flag_view(flag.id) for flag in await self._service.flags() if flag.item_id == item_id]
+        flags = await self._service.flag_views([flag for flag in await self._service.flags() if flag.item_id == item_id])
         return render.item_card(found, notes, len(contacts), appeals, flags)
 
     async def uitspraak(self, ctx: Context) -> Reply:

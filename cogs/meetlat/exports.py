@@ -16,7 +16,7 @@ from typing import Any
 from bot.core.files import spreadsheet_cell
 from cogs.meetlat.scoring import Params
 from cogs.meetlat.service import Standing, params_of
-from storage.records.meetlat import CriterionRecord, MarkStatus, MethodRecord
+from storage.records.meetlat import CriterionRecord, MethodRecord
 
 
 def _rounded(value: float | None) -> float | None:
@@ -25,7 +25,7 @@ def _rounded(value: float | None) -> float | None:
 
 def _mark(found: Standing) -> tuple[str, str]:
     mark = found.mark
-    if mark is None or mark.status is not MarkStatus.ACTIVE:
+    if mark is None:
         return "", ""
     return mark.level, mark.valid_until.date().isoformat()
 

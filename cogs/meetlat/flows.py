@@ -41,7 +41,7 @@ class RateFlow(Flow):
     async def prompt(self, ctx: Context, step: str, data: dict[str, Any]) -> Reply:
         name = str(data.get("name", "?"))
         if step == "used":
-            earlier = "\n" + _("You rated it before; your new answers replace that rating.") if data.get("earlier") else ""
+            earlier = "\n" + _("You rated it before; your new answers replace that rating.") if data.get("rated_before") else ""
             return Reply(
                 _("📏 Rating {name}. Have you used it yourself (worked with it, been a customer)?").format(name=name)
                 + earlier
@@ -59,7 +59,7 @@ class RateFlow(Flow):
         if step.startswith("c"):
             index = int(step[1:])
             criterion = data["criteria"][index]
-            given = data["earlier"].get(str(criterion["id"])) if isinstance(data.get("earlier"), dict) else None
+            given = data.get("earlier", {}).get(str(criterion["id"]))
             before = " " + _("(before: {value})").format(value=given) if given else ""
             buttons = [self.button(step, str(value), str(value)) for value in SCALE]
             return Reply(
@@ -131,7 +131,8 @@ async def rating_data(service: MeetlatService, item_id: int, member_id: int) -> 
         "item": item.id,
         "name": item.name,
         "criteria": [{"id": c.id, "name": c.name, "explanation": c.explanation} for c in criteria],
-        "earlier": {str(c): v for c, v in earlier.scores.items()} if earlier and earlier.scores else bool(earlier),
+        "rated_before": earlier is not None,
+        "earlier": {str(c): v for c, v in earlier.scores.items()} if earlier else {},
     }
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from bot.core.commands import Registry
 from bot.core.types import Reply
 from cogs.meetlat import render
-from cogs.meetlat.commands import ranking_filter
 from cogs.meetlat.service import (
     DECIDED_TEMPLATE,
     MARK_TEMPLATE,
@@ -38,7 +37,7 @@ class MeetlatMessages:
 
     async def ranking(self, params: dict[str, Any]) -> Reply:
         kind = ItemKind(params["kind"]) if params.get("kind") else None
-        sector = ranking_filter(params.get("sector"))[1] if params.get("sector") else None
+        sector = params.get("sector") or None
         listed = await self._service.standings(kind=kind, sector=sector)
         return render.ranking(listed, render.ranking_heading(kind, sector))
 

@@ -25,7 +25,6 @@ from storage.records.meetlat import (
     ItemRecord,
     ItemStatus,
     MarkRecord,
-    MarkStatus,
     MethodRecord,
 )
 
@@ -54,7 +53,8 @@ def item_line(item: ItemRecord) -> str:
 
 
 def _mark_text(mark: MarkRecord | None) -> str | None:
-    if mark is None or mark.status is not MarkStatus.ACTIVE:
+    """The mark an item holds now (a ``Standing`` carries only an active one)."""
+    if mark is None:
         return None
     return _("{mark}, valid until {until} (method v{version})").format(
         mark=mark_name(mark.level), until=when(mark.valid_until)[:10], version=mark.method_version
@@ -102,7 +102,7 @@ def scorecard(found: Standing) -> Reply:
         ScorecardRow(found.criteria[c.criterion_id].name if c.criterion_id in found.criteria else str(c.criterion_id), c.score, c.n, c.spread)
         for c in score.criteria
     )
-    mark = found.mark if found.mark is not None and found.mark.status is MarkStatus.ACTIVE else None
+    mark = found.mark
     today = when(utcnow())[:10]
     if score.published:
         footer = ngettext(
@@ -131,7 +131,7 @@ def ranking(listed: Sequence[Standing], heading: str) -> Reply:
     method = listed[0].method
     lines = [heading, _("Method v{version}; only items with enough raters are shown.").format(version=method.version)]
     for position, found in enumerate(listed, start=1):
-        mark = f" 🏅 {mark_name(found.mark.level)}" if found.mark is not None and found.mark.status is MarkStatus.ACTIVE else ""
+        mark = f" 🏅 {mark_name(found.mark.level)}" if found.mark is not None else ""
         lines.append(
             _("{position}. {name} ({what}): {score}, n={n}{mark}").format(
                 position=position, name=found.item.name, what=item_line(found.item), score=number(found.score.overall), n=found.score.raters, mark=mark
@@ -211,7 +211,6 @@ def rated(item: ItemRecord, changed: bool, counted: Counted) -> Reply:
         None: _("It counts in the Meetlat."),
         "works_there": _("It does not count: you work for {name}."),
         "sponsor_self": _("It does not count: a sponsor's rating of itself never counts."),
-        "unverified": _("It counts once your e-mail address is confirmed."),
         "not_used": _("It does not count: only users rate."),
     }[counted.reason]
     return Reply(first.format(name=item.name) + " " + reason.format(name=item.name), ((Button(_("See the scores"), actions.encode(Verb.SCORE, item.id)),),))

@@ -120,21 +120,6 @@ def in_window(ratings: Iterable[CountedRating], now: datetime, params: Params) -
     return [rating for rating in ratings if rating.rated_at >= since]
 
 
-def priors(ratings: Iterable[CountedRating], criteria: Sequence[int]) -> dict[int, float]:
-    """*C* per criterion: the mean of the item means (the midpoint where nothing is rated)."""
-    values: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for rating in ratings:
-        for criterion_id, value in rating.scores.items():
-            values[(criterion_id, rating.item_id)].append(value)
-    item_means: dict[int, list[float]] = defaultdict(list)
-    for (criterion_id, _item), given in values.items():
-        item_means[criterion_id].append(sum(given) / len(given))
-    return {
-        criterion_id: (sum(item_means[criterion_id]) / len(item_means[criterion_id]) if item_means[criterion_id] else MIDPOINT)
-        for criterion_id in criteria
-    }
-
-
 @dataclass(frozen=True, slots=True)
 class ItemStats:
     """What the score of one item needs from its ratings: per criterion n, x̄ and the
@@ -169,13 +154,27 @@ def counted_per_item(
     return {item_id: item_stats(item_id, rated, criteria) for item_id, rated in by_item.items()}
 
 
-def shrink(stats: Mapping[int, ItemStats], criteria: Sequence[int], params: Params) -> dict[int, ItemScore]:
-    """The scores of every item from their statistics: *C* per criterion is the mean of the
-    item means, then S = (n·x̄ + m·C)/(n + m)."""
+def prior_of(stats: Mapping[int, ItemStats], criteria: Sequence[int]) -> dict[int, float]:
+    """*C* per criterion: the mean of the item means (the midpoint where nothing is rated)."""
     prior = {}
     for criterion_id in criteria:
         means = [item.given[criterion_id][1] for item in stats.values() if criterion_id in item.given]
         prior[criterion_id] = sum(means) / len(means) if means else MIDPOINT
+    return prior
+
+
+def priors(ratings: Iterable[CountedRating], criteria: Sequence[int]) -> dict[int, float]:
+    """*C* of these ratings, as they are (no window, no one-per-voice)."""
+    by_item: dict[int, list[CountedRating]] = defaultdict(list)
+    for rating in ratings:
+        by_item[rating.item_id].append(rating)
+    return prior_of({item: item_stats(item, rated, criteria) for item, rated in by_item.items()}, criteria)
+
+
+def shrink(stats: Mapping[int, ItemStats], criteria: Sequence[int], params: Params) -> dict[int, ItemScore]:
+    """The scores of every item from their statistics: *C* per criterion is the mean of the
+    item means, then S = (n·x̄ + m·C)/(n + m)."""
+    prior = prior_of(stats, criteria)
     scores = {}
     for item_id, item in stats.items():
         rows = []

@@ -33,7 +33,6 @@ from cogs.meetlat.scoring import (
     counted_per_item,
     empty_score,
     mark_for,
-    score_items,
     shrink,
 )
 from cogs.meetlat.signals import Arrival, BurstRules, find_burst
@@ -122,6 +121,7 @@ class Standing:
     method: MethodRecord
     score: ItemScore
     mark: MarkRecord | None
+    """The item's active mark, if it holds one."""
     criteria: dict[int, CriterionRecord]
 
 
@@ -131,7 +131,7 @@ class Counted:
 
     counts: bool
     reason: str | None = None
-    """``not_used``, ``works_there``, ``sponsor_self``, ``unverified``."""
+    """``not_used``, ``works_there``, ``sponsor_self``."""
 
 
 @dataclass(frozen=True)
@@ -397,9 +397,7 @@ class MeetlatService:
             return Counted(False, "works_there")
         if item.organization_id is not None and voter.organization_id == item.organization_id:
             return Counted(False, "sponsor_self")
-        if self.options.verified_only and not voter.verified:
-            return Counted(False, "unverified")
-        return Counted(True)
+        return Counted(True)  # unverified members do not get this far (``rater``)
 
     async def _look_for_burst(self, item: ItemRecord, now: datetime) -> None:
         rules = self.options.burst
@@ -443,11 +441,11 @@ class MeetlatService:
             counted.append(CountedRating(row.item_id, voter.voice_key, row.rated_at, row.scores))
         return counted
 
-    async def _scores(self, method: MethodRecord, now: datetime, *, with_held: bool = False) -> dict[int, ItemScore]:
-        """Every item's scores under a method. The statistics of every item are read from
-        every counted rating once, kept for :data:`SCORES_KEPT`, and an item whose ratings
-        changed here is read again alone; the shrinkage toward the mean of all items is
-        then redone for all (cheap)."""
+    async def _item_stats(self, method: MethodRecord, now: datetime, *, with_held: bool = False) -> dict[int, ItemStats]:
+        """Every rated item's statistics under a method: read from every counted rating
+        once, kept for :data:`SCORES_KEPT`; an item whose ratings changed here is read again
+        alone. What is kept under another key (with or without held ratings) did not see
+        the change and is dropped, to be read again when asked for."""
         params = params_of(method)
         since = now - timedelta(days=params.window_days)
         key = (method.version, with_held)
@@ -455,16 +453,21 @@ class MeetlatService:
         if kept is None or abs(now - kept[0]) >= SCORES_KEPT:
             rows = await self._repo.rating_rows(since)
             kept = (now, counted_per_item(await self._counted(rows, with_held=with_held), method.criteria, params, now))
-            self._stats[key] = kept
-            self._stale_items.clear()
         elif self._stale_items:
             counted = await self._counted(await self._repo.rating_rows(since, self._stale_items), with_held=with_held)
             for item_id in self._stale_items:
                 kept[1].pop(item_id, None)
             kept[1].update(counted_per_item(counted, method.criteria, params, now))
-            self._stats = {key: kept}  # the others did not see these items change: read again
-            self._stale_items.clear()
-        return shrink(kept[1], method.criteria, params)
+        else:
+            return kept[1]
+        self._stats = {key: kept}
+        self._stale_items.clear()
+        return kept[1]
+
+    async def _scores(self, method: MethodRecord, now: datetime, *, with_held: bool = False) -> dict[int, ItemScore]:
+        """Every item's scores under a method: the kept statistics, shrunk toward the mean
+        of all items (cheap)."""
+        return shrink(await self._item_stats(method, now, with_held=with_held), method.criteria, params_of(method))
 
     async def standing(self, item_id: int) -> Standing:
         item = await self.item(item_id)
@@ -495,9 +498,6 @@ class MeetlatService:
             listed.append(Standing(item, method, score, marks.get(item.id), criteria))
         listed.sort(key=lambda s: (-(s.score.overall or 0.0), s.item.name.casefold()))
         return listed
-
-    async def sectors(self) -> list[str]:
-        return sorted({item.sector for item in await self._repo.items() if item.sector}, key=str.casefold)
 
     # -- marks -----------------------------------------------------------------------------------
 
@@ -556,15 +556,25 @@ class MeetlatService:
         flag = await self._repo.flag(flag_id)
         if flag is None:
             raise UserError(_("There is no flag with number {id}.").format(id=flag_id))
-        item = await self.item(flag.item_id)
+        return (await self.flag_views([flag]))[0]
+
+    async def flag_views(self, flags: Sequence[FlagRecord]) -> list[FlagView]:
+        """Each flag's item scored with its ratings and without them (the other items as
+        they are kept: only the flagged item's ratings are read)."""
         method = await self._current()
         now = utcnow()
         params = params_of(method)
-        rows = await self._repo.rating_rows(now - timedelta(days=params.window_days))
-        with_all = score_items(await self._counted(rows, with_held=True), method.criteria, params, now).get(item.id)
-        rest = [row for row in rows if row.flag_id != flag.id]
-        without_flagged = score_items(await self._counted(rest, with_held=True), method.criteria, params, now).get(item.id)
-        return FlagView(flag, item, with_all, without_flagged)
+        since = now - timedelta(days=params.window_days)
+        every = await self._item_stats(method, now, with_held=True)
+        with_all = shrink(every, method.criteria, params)
+        views = []
+        for flag in flags:
+            item = await self.item(flag.item_id)
+            rest = [row for row in await self._repo.rating_rows(since, [item.id]) if row.flag_id != flag.id]
+            without = {item_id: stats for item_id, stats in every.items() if item_id != item.id}
+            without.update(counted_per_item(await self._counted(rest, with_held=True), method.criteria, params, now))
+            views.append(FlagView(flag, item, with_all.get(item.id), shrink(without, method.criteria, params).get(item.id)))
+        return views
 
     async def decide_flag(self, flag_id: int, hold: bool, by: str) -> FlagRecord:
         flag = await self._repo.flag(flag_id)

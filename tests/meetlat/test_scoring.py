@@ -116,6 +116,7 @@ def test_one_more_high_rating_never_lowers_a_score(base: list[int], extra: int) 
     after = score_items(ratings(1, [*base, 5]) + others, [C], Params(), NOW)[1].criteria[0]
     # The prior moves too (item 1's mean is in it), but never enough to turn the change around.
     assert after.mean is not None and before.mean is not None and after.mean >= before.mean
+    assert after.score is not None and before.score is not None and after.score >= before.score - 1e-9
 
 
 def test_a_burst_is_many_new_accounts_or_a_surge_over_the_usual_pace() -> None:
