@@ -11,6 +11,7 @@ import logging
 import time
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 from bot.core.arguments import check_typed, parse_text
 from bot.core.commands import Command, Registry, Replies, as_list, continue_privately
@@ -92,18 +93,23 @@ class Router:
         self._delivery = delivery
         self._max_length = max_length
         self._commits = commits
+        self._metrics: dict[str, tuple[Any, Any]] = {}
 
     async def handle(self, event: Incoming) -> list[Reply]:
         """Handle one event from any adapter and return what to answer in that chat.
 
         Counted per platform for ``/metrics``, with the time it took: the answer path."""
         platform = event.identity.platform
-        UPDATES.labels(platform).inc()
+        counted = self._metrics.get(platform)
+        if counted is None:  # the labelled series, looked up once per platform (hot path)
+            counted = self._metrics[platform] = (UPDATES.labels(platform), ANSWER_SECONDS.labels(platform))
+        updates, answer_seconds = counted
+        updates.inc()
         started = time.perf_counter()
         try:
             return await self._handle(event)
         finally:
-            ANSWER_SECONDS.labels(platform).observe(time.perf_counter() - started)
+            answer_seconds.observe(time.perf_counter() - started)
 
     async def _handle(self, event: Incoming) -> list[Reply]:
         verdict = self._limiter.check(event.identity.key)
