@@ -37,8 +37,6 @@ CHECK_TIMEOUT = 2.0
 """Seconds a database question may take before the answer is "not reachable": a probe
 must answer quickly, also (especially) when the database hangs."""
 
-SINGLE = "single"
-
 
 @dataclass(frozen=True)
 class HealthChecks:
@@ -70,19 +68,13 @@ def database_check(db: Database, timeout: float = CHECK_TIMEOUT) -> Callable[[],
     return reachable
 
 
-def role_of(app: object) -> str:
-    """The process's part in running the planned jobs; ``single`` without a leadership."""
-    leadership = getattr(app, "leadership", None)
-    return SINGLE if leadership is None else str(leadership.role)
-
-
 def checks_for(app: Werkbot, adapters: Sequence[PlatformAdapter]) -> HealthChecks:
     """The checks of a running Werkbot and the platform adapters of this process."""
     outbox = OutboxRepository(app.db)
     return HealthChecks(
         database=database_check(app.db),
         platforms=lambda: {adapter.platform: adapter.connected for adapter in adapters},
-        role=lambda: role_of(app),
+        role=lambda: app.leadership.role,
         outbox_pending=outbox.pending_count,
     )
 
