@@ -51,3 +51,16 @@ class Broadcaster(Protocol):
         """Several broadcasts stored in one transaction (thousands of personal messages,
         such as a round's introductions, one per reader); their numbers."""
         ...
+
+
+async def tell(
+    broadcaster: Broadcaster, template: str, params: dict[str, Any], members: Sequence[int], title: str
+) -> int | None:
+    """A message to a few members about something of their own (an introduction, a decided
+    proposal, an appeal's outcome): no topic, so each gets it whatever they chose; one copy
+    per member; nothing when there is nobody. The broadcast's number, or None."""
+    if not members:
+        return None
+    return await broadcaster.broadcast(
+        Broadcast(title=title[:200], template=template, params=params, topic=None, members=sorted(set(members)))
+    )

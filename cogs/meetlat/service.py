@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from bot.core.clock import utcnow
 from bot.core.errors import UserError
 from bot.core.i18n import _
-from bot.core.outbox import Broadcast, Broadcaster
+from bot.core.outbox import Broadcast, Broadcaster, tell
 from bot.core.types import Chat
 from cogs.meetlat.scoring import (
     CountedRating,
@@ -320,7 +320,7 @@ class MeetlatService:
             raise UserError(_("That proposal was decided already."))
         self._forget_scores(item_id)
         if item.proposed_by is not None:
-            await self._tell(DECIDED_TEMPLATE, {"item": item_id}, [item.proposed_by], f"Meetlat: {item.name}")
+            await tell(self._broadcaster, DECIDED_TEMPLATE, {"item": item_id}, [item.proposed_by], f"Meetlat: {item.name}")
         return await self.item(item_id, approved=False)
 
     async def set_sponsor(self, item_id: int, organization_id: int | None) -> str | None:
@@ -525,7 +525,7 @@ class MeetlatService:
             if mark is not None:
                 changed += 1
                 contacts = await self._repo.contacts(item.id)
-                await self._tell(MARK_TEMPLATE, {"item": item.id}, contacts, f"Meetlat: {item.name}")
+                await tell(self._broadcaster, MARK_TEMPLATE, {"item": item.id}, contacts, f"Meetlat: {item.name}")
         return changed
 
     async def check_evidence(self, item_id: int, checked: bool, by: str) -> ItemRecord:
@@ -626,7 +626,7 @@ class MeetlatService:
         if not await self._repo.decide_appeal(appeal.id, AppealStatus.UPHELD if upheld else AppealStatus.REJECTED, outcome, by):
             raise UserError(_("Appeal {id} was decided already.").format(id=appeal_id))
         if appeal.member_id is not None:
-            await self._tell(RULING_TEMPLATE, {"appeal": appeal.id}, [appeal.member_id], f"Meetlat: bezwaar {appeal.id}")
+            await tell(self._broadcaster, RULING_TEMPLATE, {"appeal": appeal.id}, [appeal.member_id], f"Meetlat: bezwaar {appeal.id}")
         return await self.appeal_of(appeal_id)
 
     # -- publishing ------------------------------------------------------------------------------
@@ -651,12 +651,6 @@ class MeetlatService:
         return len(self.options.announcement_chats)
 
     # -- messages --------------------------------------------------------------------------------
-
-    async def _tell(self, template: str, params: dict[str, Any], members: Sequence[int], title: str) -> None:
-        if members:
-            await self._broadcaster.broadcast(
-                Broadcast(title=title[:200], template=template, params=params, topic=None, members=sorted(set(members)))
-            )
 
     async def _tell_organizers(self, what: str, number: int) -> None:
         if self.options.organizer_chats:

@@ -26,7 +26,7 @@ from bot.core.clock import utcnow
 from bot.core.errors import UserError
 from bot.core.i18n import _
 from bot.core.links import Links
-from bot.core.outbox import Broadcast, Broadcaster
+from bot.core.outbox import Broadcast, Broadcaster, tell
 from bot.core.planning import Planner
 from cogs.platform.matching import (
     History,
@@ -170,12 +170,6 @@ class PlatformService:
                 names[profile.id] = getattr(card, "name", None) or _("a member")
         return names
 
-    async def _tell(self, template: str, params: dict[str, Any], members: Sequence[int], title: str) -> None:
-        if members:
-            await self._broadcaster.broadcast(
-                Broadcast(title=title[:200], template=template, params=params, topic=None, members=sorted(set(members)))
-            )
-
     # -- rounds ----------------------------------------------------------------------------------
 
     async def plan(
@@ -223,7 +217,7 @@ class PlatformService:
         if round_ is None:
             return []
         members = [member for profile in await self._repo.active(utcnow()) for member in profile.contacts]
-        await self._tell(ASK_TEMPLATE, {"round": round_.id}, members, f"Platform: ronde {round_.id}")
+        await tell(self._broadcaster, ASK_TEMPLATE, {"round": round_.id}, members, f"Platform: ronde {round_.id}")
         return []
 
     async def answer(self, round_id: int, member_id: int, joins: bool) -> tuple[RoundRecord, list[ProfileRecord]]:
@@ -331,7 +325,7 @@ class PlatformService:
             ]
         )
         for left in plan.left_out:
-            await self._tell(
+            await tell(self._broadcaster,
                 LEFT_OUT_TEMPLATE, {"reason": left.reason, "round": round_.id}, by_id[left.id].contacts,
                 f"Platform: ronde {round_.id}, geen match",
             )
@@ -340,7 +334,7 @@ class PlatformService:
         for paused in await self._repo.count_silent(silent, answered):
             profile = await self._repo.profile(paused)
             if profile is not None:
-                await self._tell(PAUSED_TEMPLATE, {"profile": paused}, profile.contacts, "Platform: gepauzeerd")
+                await tell(self._broadcaster, PAUSED_TEMPLATE, {"profile": paused}, profile.contacts, "Platform: gepauzeerd")
         length = timedelta(weeks=round_.repeat_weeks) if round_.repeat_weeks else self.options.round_length
         await self._planner.plan(f"{NUDGE}:{round_.id}", round_.match_at + length / 2, NUDGE, {"round": round_.id})
         await self._planner.plan(
@@ -382,7 +376,7 @@ class PlatformService:
     async def _share_details(self, group: GroupRecord) -> None:
         profiles = await self._repo.many(member.profile_id for member in group.members)
         members = [contact for profile in profiles.values() for contact in profile.contacts]
-        await self._tell(DETAILS_TEMPLATE, {"group": group.id}, members, "Platform: contactgegevens")
+        await tell(self._broadcaster, DETAILS_TEMPLATE, {"group": group.id}, members, "Platform: contactgegevens")
 
     async def contact_cards(self, group_id: int) -> list[ContactCard]:
         """Everyone's details in a group where everyone agreed (for the details message)."""
@@ -415,7 +409,7 @@ class PlatformService:
         for group in await self._repo.groups(round_id=round_id):
             profiles = await self._repo.many(member.profile_id for member in group.members)
             members = [contact for profile in profiles.values() for contact in profile.contacts]
-            await self._tell(NUDGE_TEMPLATE, {"group": group.id}, members, f"Platform: halverwege ronde {round_id}")
+            await tell(self._broadcaster, NUDGE_TEMPLATE, {"group": group.id}, members, f"Platform: halverwege ronde {round_id}")
         return []
 
     async def feedback(self, payload: dict[str, Any]) -> list[Any]:
@@ -427,7 +421,7 @@ class PlatformService:
         for group in await self._repo.groups(round_id=round_id):
             profiles = await self._repo.many(member.profile_id for member in group.members)
             members = [contact for profile in profiles.values() for contact in profile.contacts]
-            await self._tell(FEEDBACK_TEMPLATE, {"group": group.id}, members, f"Platform: gesproken? ronde {round_id}")
+            await tell(self._broadcaster, FEEDBACK_TEMPLATE, {"group": group.id}, members, f"Platform: gesproken? ronde {round_id}")
         return []
 
     async def met(self, group_id: int, member_id: int, answer: Met) -> None:
@@ -480,7 +474,7 @@ class PlatformService:
         made = await self._repo.create_request(own.id, target.id)
         if made is None:
             raise UserError(_("You asked already; they have not answered yet."))
-        await self._tell(REQUEST_TEMPLATE, {"request": made.id}, target.contacts, "Platform: contactverzoek")
+        await tell(self._broadcaster, REQUEST_TEMPLATE, {"request": made.id}, target.contacts, "Platform: contactverzoek")
         return made
 
     async def answer_request(self, request_id: int, member_id: int, accept: bool) -> RequestRecord:
@@ -497,7 +491,7 @@ class PlatformService:
             group_id = await self._repo.create_group((asker.id, target.id), 0.0, (), QUESTIONS[request_id % len(QUESTIONS)])
             await self._share_details((await self._repo.groups(group_id=group_id))[0])
         else:
-            await self._tell(DECLINED_TEMPLATE, {"request": request_id}, asker.contacts, "Platform: verzoek")
+            await tell(self._broadcaster, DECLINED_TEMPLATE, {"request": request_id}, asker.contacts, "Platform: verzoek")
         updated = await self._repo.request(request_id)
         assert updated is not None
         return updated
