@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import signal
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -34,7 +33,7 @@ from storage.repositories.outbox import OutboxRepository
 from storage.types import table_of, utcnow
 from storage.vocabulary import Topic
 from tests.broadcasts.test_send_budget import busiest_second
-from tests.support.process import run_environment, start_werkbot
+from tests.support.process import LoggedProcess, run_environment, start_werkbot
 from tests.support.waiting import wait_until
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
@@ -111,32 +110,12 @@ def sends(api: FakeBotApi) -> list[Any]:
     ]
 
 
-class Running:
-    """A ``werkbot run`` whose log is read as it comes (a full pipe would stop it)."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.log: list[str] = []
-        assert process.stderr is not None
-        self._reader = asyncio.ensure_future(self._read(process.stderr))
-
-    async def _read(self, stream: asyncio.StreamReader) -> None:
-        async for line in stream:
-            self.log.append(line.decode(errors="replace").rstrip())
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 30)
-            finally:
-                if self.process.returncode is None:
-                    self.process.kill()
-        await asyncio.wait_for(self._reader, 10)
+class Running(LoggedProcess):
+    """A ``werkbot run`` that sends; its log says how many it sent."""
 
     def sent(self) -> int:
-        counts = [int(m.group(1)) for line in self.log if (m := SENT_LOG.search(line))]
-        assert counts, "no count of sent messages in the log:\n" + "\n".join(self.log[-20:])
+        counts = [int(m.group(1)) for line in self.lines if (m := SENT_LOG.search(line))]
+        assert counts, "no count of sent messages in the log:\n" + "\n".join(self.lines[-20:])
         return sum(counts)
 
 
@@ -190,8 +169,8 @@ async def test_two_processes_send_each_member_one_copy_within_the_shared_budget(
         await db.dispose()
     assert counts.state(RecipientState.SENT) == MEMBERS and counts.open == 0
     for process in running:
-        assert process.process.returncode == 0, "\n".join(process.log[-20:])
-        errors = [line for line in process.log if " ERROR " in line or "Traceback" in line]
+        assert process.process.returncode == 0, "\n".join(process.lines[-20:])
+        errors = process.errors()
         assert not errors, errors
 
     moments = [call.at for call in sends(api)]

@@ -10,7 +10,6 @@ process ran what.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import signal
 import socket
@@ -24,25 +23,15 @@ import aiohttp
 from bot.app import Werkbot
 from bot.core.clock import utcnow
 from config import Settings
-from tests.support.process import run_environment, start_werkbot
+from tests.support.process import LoggedProcess, run_environment, start_werkbot
 from tests.support.waiting import wait_until
 
 CHECK_SECONDS = "0.3"
 """Leadership checks this often in the test (a dead leader is replaced within a second)."""
 
 
-class Worker:
+class Worker(LoggedProcess):
     """A ``werkbot run --role worker`` process and what it logged so far."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.lines: list[str] = []
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        while line := await self.process.stderr.readline():
-            self.lines.append(line.decode(errors="replace").rstrip())
 
     @property
     def leads(self) -> bool:
@@ -50,16 +39,6 @@ class Worker:
 
     def ran(self, job_id: str) -> int:
         return sum(1 for line in self.lines if re.search(rf"job {re.escape(job_id)} \(", line))
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 30)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-        await self._reader
 
 
 def free_port() -> int:
@@ -131,5 +110,5 @@ async def test_two_processes_run_a_job_once_and_the_other_takes_over_after_a_kil
     finally:
         for worker in workers:
             await worker.stop()
-    errors = [line for worker in workers for line in worker.lines if " ERROR " in line or "Traceback" in line]
+    errors = [line for worker in workers for line in worker.errors()]
     assert errors == []
